@@ -1,0 +1,1 @@
+"""Campaign briefs, shortlists, outreach and results (private to an organisation)."""

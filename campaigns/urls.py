@@ -1,0 +1,4 @@
+"""HTML routes of campaigns."""
+
+app_name = "campaigns"
+urlpatterns: list = []

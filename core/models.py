@@ -1,0 +1,91 @@
+"""Base model and the organisations that own private data (brands and agencies)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class BaseModel(models.Model):
+    """Abstract base with creation and update timestamps."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(BaseModel):
+    """A brand or an agency; owns campaigns, shortlists, notes and fees."""
+
+    class Kind(models.TextChoices):
+        BRAND = "brand", "Brand"
+        AGENCY = "agency", "Agency"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    clients = models.ManyToManyField(
+        "self",
+        through="AgencyClient",
+        through_fields=("agency", "brand"),
+        symmetrical=False,
+        related_name="agencies",
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["brand", "agency"]), name="core_organisation_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(BaseModel):
+    """A user's role in one organisation."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        MANAGER = "manager", "Manager"
+        MEMBER = "member", "Member"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="core_membership_user_org_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "manager", "member", "viewer"]),
+                name="core_membership_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.organisation}"
+
+
+class AgencyClient(BaseModel):
+    """An agency serves a client brand: its staff work on that brand's campaigns."""
+
+    agency = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="client_links")
+    brand = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="agency_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "brand"], name="core_agencyclient_uniq"),
+            models.CheckConstraint(
+                condition=~models.Q(agency=models.F("brand")), name="core_agencyclient_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} serves {self.brand}"

@@ -1,0 +1,197 @@
+"""The shared creator catalogue: creators, platform accounts (profiles), niches, snapshots, posts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from core.models import BaseModel
+
+
+class Platform(models.TextChoices):
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    YOUTUBE = "youtube", "YouTube"
+
+
+class Niche(BaseModel):
+    """A category in the niche taxonomy (e.g. Beauty, Sports with a ball)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # False for categories first seen in an import; an admin can curate them later.
+    curated = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Creator(BaseModel):
+    """A person or brand behind one or more platform accounts."""
+
+    name = models.CharField(max_length=255, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or f"creator #{self.pk}"
+
+
+class Profile(BaseModel):
+    """One platform account of a creator, unique on (platform, normalised handle)."""
+
+    creator = models.ForeignKey(Creator, on_delete=models.CASCADE, related_name="profiles")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    handle = models.CharField(max_length=150, help_text="lower-case, without @ or URL")
+    name = models.CharField(max_length=255, blank=True)
+    bio = models.TextField(blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="creator country, ISO 3166-1 alpha-2")
+    language = models.CharField(max_length=8, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    email = models.EmailField(blank=True)
+    verified = models.BooleanField(default=False)
+    niches = models.ManyToManyField(Niche, related_name="profiles", blank=True)
+
+    # Latest known counts (from the latest snapshot or the latest imported profile row).
+    followers = models.BigIntegerField(null=True, blank=True)
+    following = models.BigIntegerField(null=True, blank=True)
+    posts_count = models.BigIntegerField(null=True, blank=True)
+    # Aggregates a vendor file gave us (provenance "imported"); null when not provided.
+    avg_likes = models.FloatField(null=True, blank=True)
+    avg_comments = models.FloatField(null=True, blank=True)
+    avg_views = models.FloatField(null=True, blank=True)
+    avg_shares = models.FloatField(null=True, blank=True)
+    stats_as_of = models.DateField(null=True, blank=True, help_text="date the imported numbers refer to")
+    # Audience, where a vendor provides it: {"GB": 45.0, "US": 20.0} (percent of audience).
+    audience_countries = models.JSONField(default=dict, blank=True)
+    audience_main_country = models.CharField(max_length=2, blank=True)
+    audience_female_pct = models.FloatField(null=True, blank=True)
+    audience_age_main = models.CharField(max_length=16, blank=True)
+
+    # Set by anything that changes the inputs of scoring; cleared by the scoring worker.
+    score_dirty = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "handle"],
+                name="discovery_profile_platform_handle_uniq",
+                violation_error_message="An account with this platform and handle already exists.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(handle=Lower("handle")), name="discovery_profile_handle_lower"
+            ),
+            models.CheckConstraint(condition=~models.Q(handle=""), name="discovery_profile_handle_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(platform__in=[p.value for p in Platform]),
+                name="discovery_profile_platform_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(followers__gte=0), name="discovery_profile_followers_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(following__gte=0), name="discovery_profile_following_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(posts_count__gte=0), name="discovery_profile_posts_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(audience_female_pct__gte=0, audience_female_pct__lte=100),
+                name="discovery_profile_female_pct_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["platform", "followers"], name="discovery_profile_plat_foll"),
+            models.Index(fields=["followers"], name="discovery_profile_followers"),
+            models.Index(fields=["country"], name="discovery_profile_country"),
+            models.Index(fields=["language"], name="discovery_profile_language"),
+            models.Index(fields=["audience_main_country"], name="discovery_profile_aud_country"),
+            # Partial: the dirty set is small next to the catalogue.
+            models.Index(fields=["id"], condition=models.Q(score_dirty=True), name="discovery_profile_dirty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+
+class FollowerSnapshot(BaseModel):
+    """An account's counts on one day; a new import for the same day replaces that day's values."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots")
+    captured_on = models.DateField()
+    followers = models.BigIntegerField()
+    following = models.BigIntegerField(null=True, blank=True)
+    posts_count = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["profile", "captured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "captured_on"], name="discovery_snapshot_profile_day_uniq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(followers__gte=0), name="discovery_snapshot_followers_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(following__gte=0), name="discovery_snapshot_following_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(posts_count__gte=0), name="discovery_snapshot_posts_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} on {self.captured_on}: {self.followers}"
+
+
+class Post(BaseModel):
+    """One post of an account; likes may be hidden (null), which is not zero."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "Photo"
+        CAROUSEL = "carousel", "Carousel"
+        VIDEO = "video", "Video"
+        REEL = "reel", "Reel"
+        STORY = "story", "Story"
+        SHORT = "short", "Short"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="posts")
+    external_id = models.CharField(max_length=128)
+    posted_at = models.DateTimeField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHOTO)
+    likes = models.BigIntegerField(null=True, blank=True)
+    comments = models.BigIntegerField(null=True, blank=True)
+    shares = models.BigIntegerField(null=True, blank=True)
+    saves = models.BigIntegerField(null=True, blank=True)
+    views = models.BigIntegerField(null=True, blank=True)
+    is_sponsored = models.BooleanField(default=False)
+    caption = models.TextField(blank=True)
+    hashtags = models.JSONField(default=list, blank=True)
+    mentions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["profile", "-posted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "external_id"], name="discovery_post_profile_extid_uniq"
+            ),
+            models.CheckConstraint(condition=models.Q(likes__gte=0), name="discovery_post_likes_gte_0"),
+            models.CheckConstraint(condition=models.Q(comments__gte=0), name="discovery_post_comments_gte_0"),
+            models.CheckConstraint(condition=models.Q(shares__gte=0), name="discovery_post_shares_gte_0"),
+            models.CheckConstraint(condition=models.Q(saves__gte=0), name="discovery_post_saves_gte_0"),
+            models.CheckConstraint(condition=models.Q(views__gte=0), name="discovery_post_views_gte_0"),
+        ]
+        indexes = [models.Index(fields=["profile", "-posted_at"], name="discovery_post_profile_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} post {self.external_id}"

@@ -1,0 +1,4 @@
+"""HTML routes of scoring (admin pages)."""
+
+app_name = "scoring"
+urlpatterns: list = []
