@@ -1,0 +1,130 @@
+"""The one place that answers "may this user do this to this object".
+
+Private objects (campaigns, shortlists, notes, fees, results) belong to a *brand* organisation,
+reachable as ``obj.organisation`` (or through ``organisation_of``). A user reaches a brand's
+private data as a member of that brand, or as staff of an agency that serves it (AgencyClient);
+agency staff act with their role in the agency. Selectors scope querysets with
+``visible_organisation_ids`` so another organisation's object is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+
+from core.models import AgencyClient, Membership, Organisation
+
+ROLE_RANK = {
+    Membership.Role.VIEWER: 1,
+    Membership.Role.MEMBER: 2,
+    Membership.Role.MANAGER: 3,
+    Membership.Role.OWNER: 4,
+}
+
+
+class Action(StrEnum):
+    VIEW = "view"  # read private data
+    EDIT = "edit"  # create / change / delete campaigns, shortlists, notes, results
+    MANAGE = "manage"  # members, invitations, client brands
+    AUDIT = "audit"  # read the audit log
+
+
+# Lowest role allowed to perform each action.
+MIN_ROLE = {
+    Action.VIEW: Membership.Role.VIEWER,
+    Action.EDIT: Membership.Role.MEMBER,
+    Action.MANAGE: Membership.Role.MANAGER,
+    Action.AUDIT: Membership.Role.OWNER,
+}
+
+
+def _is_real_user(user: User | AnonymousUser | None) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def organisation_roles(user: User | AnonymousUser | None) -> dict[int, str]:
+    """Map organisation id -> the user's effective role there (direct or via an agency), cached per user."""
+    if not _is_real_user(user):
+        return {}
+    cached = getattr(user, "_microlens_org_roles", None)
+    if cached is not None:
+        return cached
+    roles: dict[int, str] = {}
+    memberships = list(
+        Membership.objects.filter(user=user).values_list("organisation_id", "role", "organisation__kind")
+    )
+    agency_roles = {org_id: role for org_id, role, kind in memberships if kind == Organisation.Kind.AGENCY}
+    for org_id, role, _kind in memberships:
+        roles[org_id] = role
+    if agency_roles:
+        for agency_id, brand_id in AgencyClient.objects.filter(agency_id__in=agency_roles).values_list(
+            "agency_id", "brand_id"
+        ):
+            role = agency_roles[agency_id]
+            if ROLE_RANK[role] > ROLE_RANK.get(roles.get(brand_id, ""), 0):
+                roles[brand_id] = role
+    user._microlens_org_roles = roles  # type: ignore[union-attr]
+    return roles
+
+
+def forget_roles(user: User) -> None:
+    """Drop the per-request role cache after memberships change."""
+    if hasattr(user, "_microlens_org_roles"):
+        del user._microlens_org_roles
+
+
+def visible_organisation_ids(user: User | AnonymousUser | None) -> list[int]:
+    """Ids of organisations whose private data the user may read."""
+    return list(organisation_roles(user))
+
+
+def organisations_for(
+    user: User | AnonymousUser | None, action: Action = Action.VIEW
+) -> QuerySet[Organisation]:
+    """Organisations where the user may perform ``action`` (e.g. brands an agency member can brief for)."""
+    ids = [org_id for org_id, role in organisation_roles(user).items() if _role_allows(role, action)]
+    return Organisation.objects.filter(id__in=ids)
+
+
+def role_for(user: User | AnonymousUser | None, organisation: Organisation | int) -> str | None:
+    """The user's effective role in an organisation, or None."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return organisation_roles(user).get(org_id)
+
+
+def _role_allows(role: str | None, action: Action) -> bool:
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[MIN_ROLE[action]]
+
+
+def organisation_of(obj: Any) -> int | None:
+    """Owning organisation id of a private object (``organisation_id`` or an Organisation itself)."""
+    if isinstance(obj, Organisation):
+        return obj.pk
+    org_id = getattr(obj, "organisation_id", None)
+    if org_id is None and hasattr(obj, "get_organisation_id"):
+        org_id = obj.get_organisation_id()
+    return org_id
+
+
+def can(user: User | AnonymousUser | None, action: Action | str, obj: Any) -> bool:
+    """May ``user`` perform ``action`` on ``obj`` (a private object or an Organisation)?"""
+    org_id = organisation_of(obj)
+    if org_id is None:
+        return False
+    return _role_allows(role_for(user, org_id), Action(action))
+
+
+def scope(queryset: QuerySet, user: User | AnonymousUser | None, field: str = "organisation") -> QuerySet:
+    """Restrict a queryset of private objects to those the user may read."""
+    ids = visible_organisation_ids(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(Q(**{f"{field}__in": ids}))
+
+
+def is_platform_admin(user: User | AnonymousUser | None) -> bool:
+    """Staff and superusers import data and tune settings (tiers, rate cards)."""
+    return _is_real_user(user) and bool(user.is_staff or user.is_superuser)
