@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"), namespace="api")),
     path("", include("core.urls")),
+    path("imports/", include("discovery.urls_imports")),
     path("scoring/", include("scoring.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("discovery.urls")),
