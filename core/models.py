@@ -89,3 +89,33 @@ class AgencyClient(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.agency} serves {self.brand}"
+
+
+class AuditEntry(BaseModel):
+    """Who changed what in an organisation's private data (campaigns, shortlists, members)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="audit_entries")
+    # SET_NULL: the record of a change outlives the account that made it.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=40)
+    model_label = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"], name="core_audit_org_created_idx"),
+            models.Index(fields=["model_label", "object_id"], name="core_audit_object_idx"),
+        ]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.user or 'system'} {self.action} {self.model_label}#{self.object_id}"

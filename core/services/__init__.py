@@ -1,0 +1,1 @@
+"""Core services: audit log, organisations and memberships (import the sub-modules directly)."""
