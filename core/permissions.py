@@ -32,6 +32,11 @@ class Action(StrEnum):
     AUDIT = "audit"  # read the audit log
 
 
+# Membership matters (members, invitations, agency links) and the audit log belong to the
+# organisation's own people: an agency's staff work on a client brand's campaigns but do not
+# manage the brand's members or read its audit log.
+DIRECT_ONLY_ACTIONS = frozenset({Action.MANAGE, Action.AUDIT})
+
 # Lowest role allowed to perform each action.
 MIN_ROLE = {
     Action.VIEW: Membership.Role.VIEWER,
@@ -45,6 +50,23 @@ def _is_real_user(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def _memberships(user: User) -> list[tuple[int, str, str]]:
+    cached = getattr(user, "_microlens_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.filter(user=user).values_list("organisation_id", "role", "organisation__kind")
+        )
+        user._microlens_memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def direct_roles(user: User | AnonymousUser | None) -> dict[int, str]:
+    """Map organisation id -> the user's own membership role (agency reach not included)."""
+    if not _is_real_user(user):
+        return {}
+    return {org_id: role for org_id, role, _kind in _memberships(user)}  # type: ignore[arg-type]
+
+
 def organisation_roles(user: User | AnonymousUser | None) -> dict[int, str]:
     """Map organisation id -> the user's effective role there (direct or via an agency), cached per user."""
     if not _is_real_user(user):
@@ -53,9 +75,7 @@ def organisation_roles(user: User | AnonymousUser | None) -> dict[int, str]:
     if cached is not None:
         return cached
     roles: dict[int, str] = {}
-    memberships = list(
-        Membership.objects.filter(user=user).values_list("organisation_id", "role", "organisation__kind")
-    )
+    memberships = _memberships(user)  # type: ignore[arg-type]
     agency_roles = {org_id: role for org_id, role, kind in memberships if kind == Organisation.Kind.AGENCY}
     for org_id, role, _kind in memberships:
         roles[org_id] = role
@@ -72,8 +92,9 @@ def organisation_roles(user: User | AnonymousUser | None) -> dict[int, str]:
 
 def forget_roles(user: User) -> None:
     """Drop the per-request role cache after memberships change."""
-    if hasattr(user, "_microlens_org_roles"):
-        del user._microlens_org_roles
+    for attr in ("_microlens_org_roles", "_microlens_memberships"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def visible_organisation_ids(user: User | AnonymousUser | None) -> list[int]:
@@ -85,8 +106,13 @@ def organisations_for(
     user: User | AnonymousUser | None, action: Action = Action.VIEW
 ) -> QuerySet[Organisation]:
     """Organisations where the user may perform ``action`` (e.g. brands an agency member can brief for)."""
-    ids = [org_id for org_id, role in organisation_roles(user).items() if _role_allows(role, action)]
+    action = Action(action)
+    ids = [org_id for org_id, role in _roles_for_action(user, action).items() if _role_allows(role, action)]
     return Organisation.objects.filter(id__in=ids)
+
+
+def _roles_for_action(user: User | AnonymousUser | None, action: Action) -> dict[int, str]:
+    return direct_roles(user) if action in DIRECT_ONLY_ACTIONS else organisation_roles(user)
 
 
 def role_for(user: User | AnonymousUser | None, organisation: Organisation | int) -> str | None:
@@ -114,7 +140,8 @@ def can(user: User | AnonymousUser | None, action: Action | str, obj: Any) -> bo
     org_id = organisation_of(obj)
     if org_id is None:
         return False
-    return _role_allows(role_for(user, org_id), Action(action))
+    action = Action(action)
+    return _role_allows(_roles_for_action(user, action).get(org_id), action)
 
 
 def scope(queryset: QuerySet, user: User | AnonymousUser | None, field: str = "organisation") -> QuerySet:

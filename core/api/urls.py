@@ -1,5 +1,10 @@
 """API routes of this app (mounted under /api/ in the "api" namespace)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from core.api import views
+
+urlpatterns = [
+    path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
+    path("me/", views.MeView.as_view(), name="me"),
+]
