@@ -1,0 +1,228 @@
+"""Scoring runs: claim dirty profiles, score them in chunks, record what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+
+from discovery.models import Profile
+from scoring import selectors
+from scoring.models import ProfileScore, ScoringRun
+from scoring.services.chunk import ScoringContext, chunk_score_rows
+
+logger = logging.getLogger(__name__)
+
+# Profiles per claimed chunk. At 2,000 a chunk is one posts query of ~30-60K rows and one upsert,
+# ~1 s on PostgreSQL (bench/bench_scoring.py), so row locks are held briefly and a killed worker
+# loses little work.
+SCORING_BATCH_SIZE = 2_000
+MAX_ERRORS_KEPT = 200
+
+UPDATE_FIELDS = [
+    f.name for f in ProfileScore._meta.concrete_fields if f.name != "profile" and not f.primary_key
+]
+
+
+@dataclass
+class BatchResult:
+    """What one claimed chunk produced."""
+
+    claimed: int
+    scored: int
+    failed: int
+    errors: list[dict[str, Any]]
+
+
+def scoring_run_create(*, kind: str = ScoringRun.Kind.DIRTY, triggered_by: str = "") -> ScoringRun:
+    """Start a run record: counts the dirty profiles and freezes the catalogue's ER quartiles."""
+    scoring_runs_abandon_stale()
+    return ScoringRun.objects.create(
+        kind=kind,
+        status=ScoringRun.Status.RUNNING,
+        started_at=timezone.now(),
+        total=selectors.dirty_profile_count(),
+        tier_medians=selectors.er_quartiles_by_tier(),
+        triggered_by=triggered_by[:64],
+    )
+
+
+def scoring_runs_abandon_stale() -> int:
+    """Mark runs that stopped reporting (worker killed, never resumed) as failed."""
+    cutoff = timezone.now() - dt.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    return ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING, updated_at__lt=cutoff).update(
+        status=ScoringRun.Status.FAILED,
+        finished_at=timezone.now(),
+        errors=[{"error": "run stopped reporting; its unscored profiles stay dirty for the next run"}],
+        updated_at=timezone.now(),
+    )
+
+
+def profiles_claim(*, batch_size: int, exclude_ids: list[int] | None = None) -> list[int]:
+    """Claim up to ``batch_size`` dirty profiles; must run inside the transaction that scores them.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows. SQLite has one
+    writer at a time and no row locks: two workers may read the same ids, which is safe because
+    scoring is an idempotent upsert (the second write is identical).
+    """
+    qs = Profile.objects.filter(score_dirty=True).order_by("id")
+    if exclude_ids:
+        qs = qs.exclude(id__in=exclude_ids)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return list(qs.values_list("id", flat=True)[:batch_size])
+
+
+def scores_write(*, rows: list[dict[str, Any]]) -> int:
+    """Upsert score rows in one statement."""
+    objs = [ProfileScore(**row) for row in rows]
+    ProfileScore.objects.bulk_create(
+        objs, update_conflicts=True, unique_fields=["profile"], update_fields=UPDATE_FIELDS
+    )
+    return len(objs)
+
+
+def profiles_score_batch(
+    *, batch_size: int, context: ScoringContext, exclude_ids: list[int] | None = None
+) -> BatchResult:
+    """Claim a chunk, score it set-based, write it back and clear the dirty flag of what was scored."""
+    with transaction.atomic():
+        ids = profiles_claim(batch_size=batch_size, exclude_ids=exclude_ids)
+        if not ids:
+            return BatchResult(0, 0, 0, [])
+        errors: list[dict[str, Any]] = []
+        try:
+            with transaction.atomic():
+                scores_write(rows=chunk_score_rows(profile_ids=ids, context=context))
+            scored = ids
+        except Exception:
+            # One bad profile must not block the chunk: score one by one, record the failures.
+            logger.exception("chunk of %d profiles failed; scoring them one by one", len(ids))
+            scored = []
+            for pid in ids:
+                try:
+                    with transaction.atomic():
+                        scores_write(rows=chunk_score_rows(profile_ids=[pid], context=context))
+                    scored.append(pid)
+                except Exception as exc:
+                    errors.append({"profile_id": pid, "error": f"{type(exc).__name__}: {exc}"[:300]})
+        Profile.objects.filter(id__in=scored).update(score_dirty=False)
+    return BatchResult(claimed=len(ids), scored=len(scored), failed=len(errors), errors=errors)
+
+
+def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> int:
+    """Score the next chunk for a run; returns how many profiles were claimed (0 = nothing left)."""
+    run = ScoringRun.objects.filter(pk=run_id).first()
+    if run is None or run.status not in (ScoringRun.Status.RUNNING, ScoringRun.Status.QUEUED):
+        return 0
+    if run.status == ScoringRun.Status.QUEUED:
+        ScoringRun.objects.filter(pk=run.pk).update(
+            status=ScoringRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
+        )
+    context = ScoringContext.build(quartiles=run.tier_medians)
+    failed_ids = [e["profile_id"] for e in run.errors if "profile_id" in e]
+    try:
+        result = profiles_score_batch(batch_size=batch_size, context=context, exclude_ids=failed_ids)
+    except Exception as exc:
+        _run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _run_progress(run_id=run.pk, result=result)
+    if result.claimed < batch_size or result.scored == 0:
+        # Nothing left, or a chunk where every profile failed: stop rather than loop on bad rows.
+        scoring_run_finish(run_id=run.pk)
+        return 0 if result.scored == 0 else result.claimed
+    return result.claimed
+
+
+def _run_progress(*, run_id: int, result: BatchResult) -> None:
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        run.scored += result.scored
+        run.failed += result.failed
+        run.batches += 1 if result.claimed else 0
+        run.errors = (run.errors + result.errors)[:MAX_ERRORS_KEPT]
+        run.total = max(run.total, run.scored + run.failed)
+        run.save(update_fields=["scored", "failed", "batches", "errors", "total", "updated_at"])
+
+
+def _run_fail(*, run_id: int, error: str) -> None:
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        run.errors = ([*run.errors, {"error": error[:500]}])[:MAX_ERRORS_KEPT]
+        run.save(update_fields=["errors", "updated_at"])
+
+
+def scoring_run_finish(*, run_id: int) -> ScoringRun:
+    """Close a run; after a full rescore, re-rate every profile against the fresh tier quartiles."""
+    run = ScoringRun.objects.get(pk=run_id)
+    if run.kind == ScoringRun.Kind.FULL and not Profile.objects.filter(score_dirty=True).exists():
+        scores_rerate()
+    now = timezone.now()
+    with transaction.atomic():
+        run = ScoringRun.objects.select_for_update().get(pk=run_id)
+        run.status = ScoringRun.Status.SUCCEEDED
+        run.finished_at = now
+        run.duration_s = (now - (run.started_at or run.created_at)).total_seconds()
+        run.total = max(run.total, run.scored + run.failed)
+        run.save(update_fields=["status", "finished_at", "duration_s", "total", "updated_at"])
+    return run
+
+
+def scores_rerate() -> int:
+    """Set-based: tier-relative ER and rating of every score from the catalogue's current quartiles."""
+    updated = 0
+    for platform, tiers in selectors.er_quartiles_by_tier().items():
+        for tier, (q1, q2, q3) in tiers.items():
+            updated += ProfileScore.objects.filter(
+                profile__platform=platform, tier=tier, er__isnull=False
+            ).update(
+                tier_relative_er=F("er") / q2 if q2 > 0 else None,
+                er_rating=Case(
+                    When(er__lt=q1, then=Value(ProfileScore.Rating.LOW)),
+                    When(er__lt=q2, then=Value(ProfileScore.Rating.AVERAGE)),
+                    When(er__lt=q3, then=Value(ProfileScore.Rating.GOOD)),
+                    default=Value(ProfileScore.Rating.EXCELLENT),
+                ),
+            )
+    return updated
+
+
+def profiles_mark_all_dirty() -> int:
+    """Mark every profile for rescoring."""
+    return Profile.objects.filter(score_dirty=False).update(score_dirty=True)
+
+
+def scoring_rescore_all(*, triggered_by: str = "", parallel: int = 1) -> ScoringRun:
+    """Full rescore: mark everyone dirty, open a run and enqueue ``parallel`` worker chains."""
+    from scoring.tasks import score_dirty_profiles_task
+
+    with transaction.atomic():
+        profiles_mark_all_dirty()
+        run = scoring_run_create(kind=ScoringRun.Kind.FULL, triggered_by=triggered_by)
+        for _ in range(max(1, parallel)):
+            score_dirty_profiles_task.delay_on_commit(run_id=run.pk)
+    return run
+
+
+def scoring_run_sync(
+    *, all_profiles: bool = False, batch_size: int = SCORING_BATCH_SIZE, triggered_by: str = ""
+) -> ScoringRun:
+    """Score in this process until no dirty profile is left (the management command)."""
+    if all_profiles:
+        profiles_mark_all_dirty()
+    run = scoring_run_create(
+        kind=ScoringRun.Kind.FULL if all_profiles else ScoringRun.Kind.DIRTY, triggered_by=triggered_by
+    )
+    started = time.monotonic()
+    while scoring_run_step(run_id=run.pk, batch_size=batch_size) == batch_size:
+        pass
+    run.refresh_from_db()
+    logger.info("scoring run %s: %s scored in %.1fs", run.pk, run.scored, time.monotonic() - started)
+    return run
