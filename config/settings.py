@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -242,7 +243,13 @@ else:
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
     }
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Every night at 02:30 UTC: mark every profile dirty and rescore the catalogue (scoring/tasks.py).
+    "scoring-nightly-rescore": {
+        "task": "scoring.tasks.rescore_all_profiles_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 LOGGING = {
     "version": 1,
