@@ -195,3 +195,25 @@ class Post(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.profile} post {self.external_id}"
+
+
+class SavedSearch(BaseModel):
+    """A user's named search: the filter query string of the search page, private to that user."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="saved_searches")
+    name = models.CharField(max_length=120)
+    query = models.CharField(max_length=2000, blank=True, help_text="URL query string of the search")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                name="discovery_savedsearch_user_name_uniq",
+                violation_error_message="You already have a saved search with this name.",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="discovery_savedsearch_name_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,11 +1,201 @@
-"""Discovery HTML views."""
+"""Discovery HTML views: search (full page or htmx fragment), profile, compare, exports, saved searches."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import importlib
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.views.decorators.http import require_GET, require_POST
+
+from discovery import selectors
+from discovery.exports import EXPORT_MAX_ROWS, profiles_csv, profiles_xlsx
+from discovery.filters import ProfileFilterSet
+from discovery.models import Profile, SavedSearch
+from discovery.services.saved_searches import saved_search_create, saved_search_delete
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+PAGE_SIZES = (10, 25, 50, 100)
+# Provided by the campaigns app (issue: campaigns); the profile page shows it once it exists.
+CAMPAIGN_BOX_TEMPLATE = "campaigns/partials/_profile_campaigns.html"
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """Landing page (replaced by the search page)."""
-    return render(request, "discovery/home.html")
+def _page_size(request: HttpRequest) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page_size", DEFAULT_PAGE_SIZE)), MAX_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+
+
+def _without(query: QueryDict, name: str, value: str) -> str:
+    """The query string with one value of one parameter (and the page) removed."""
+    copy = query.copy()
+    copy.setlist(name, [v for v in copy.getlist(name) if v != value])
+    copy.pop("page", None)
+    return copy.urlencode()
+
+
+def search_context(request: HttpRequest) -> dict[str, Any]:
+    """Filter, order and paginate the catalogue for the search page and its fragment."""
+    filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list())
+    paginator = Paginator(
+        filterset.qs if filterset.is_valid() else Profile.objects.none(), _page_size(request)
+    )
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        page = paginator.page(paginator.num_pages if request.GET.get("page", "").isdigit() else 1)
+    chips = [
+        {"label": label, "remove": _without(request.GET, name, raw)}
+        for name, raw, label in filterset.active_filters()
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page_obj": page,
+        "profiles": list(page.object_list),
+        "chips": chips,
+        "query": query.urlencode(),
+        "page_sizes": PAGE_SIZES,
+        "export_max_rows": EXPORT_MAX_ROWS,
+    }
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """The search page; an htmx request gets only the results fragment."""
+    context = search_context(request)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        return render(request, "discovery/partials/_results.html", context)
+    context["saved_searches"] = list(selectors.saved_search_list(user=request.user))
+    return render(request, "discovery/search.html", context)
+
+
+def _campaign_context(request: HttpRequest, profile: Profile) -> dict[str, Any] | None:
+    """The campaigns app's shortlist box for this profile, once that app provides it."""
+    try:
+        module = importlib.import_module("campaigns.selectors")
+    except ImportError:
+        return None
+    provider = getattr(module, "profile_campaign_context", None)
+    try:
+        get_template(CAMPAIGN_BOX_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return provider(user=request.user, profile=profile) if provider else None
+
+
+@require_GET
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One account: charts, scores with provenance, signals, posts, similar creators, shortlist box."""
+    try:
+        profile = selectors.profile_get(profile_id=pk)
+    except Profile.DoesNotExist as exc:
+        raise Http404("No such profile") from exc
+    detail = selectors.profile_detail(profile=profile)
+    campaign_context = _campaign_context(request, profile)
+    context = {
+        "detail": detail,
+        "profile": profile,
+        "score": detail.score,
+        "campaign_context": campaign_context,
+    }
+    if campaign_context:
+        context.update(campaign_context)
+    return render(request, "discovery/profile.html", context)
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Two to five profiles side by side (``?ids=1,2,3``)."""
+    # ?ids=1,2,3 (shareable) or ?ids=1&ids=2 (the results table's checkboxes).
+    raw = [part.strip() for value in request.GET.getlist("ids") for part in value.split(",") if part.strip()]
+    error = ""
+    ids: list[int] = []
+    if not all(part.isdigit() for part in raw):
+        error = "ids must be profile numbers separated by commas, e.g. ?ids=12,40,73."
+    else:
+        ids = list(dict.fromkeys(int(part) for part in raw))
+        if not selectors.COMPARE_MIN <= len(ids) <= selectors.COMPARE_MAX:
+            limits = f"{selectors.COMPARE_MIN} to {selectors.COMPARE_MAX}"
+            error = f"Choose {limits} profiles to compare (got {len(ids)})."
+    profiles = [] if error else selectors.profiles_for_compare(ids=ids)
+    if not error and len(profiles) < len(ids):
+        missing = sorted(set(ids) - {p.pk for p in profiles})
+        error = f"No profile with id {', '.join(map(str, missing))}."
+    status = 400 if error else 200
+    return render(request, "discovery/compare.html", {"profiles": profiles, "error": error}, status=status)
+
+
+def _export_rows(request: HttpRequest) -> list[Profile] | HttpResponse:
+    filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list())
+    if not filterset.is_valid():
+        errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in filterset.errors.items())
+        return HttpResponseBadRequest(f"Invalid filters: {errors}", content_type="text/plain")
+    return list(filterset.qs[:EXPORT_MAX_ROWS])
+
+
+def _export_note(rows: list[Profile]) -> str:
+    capped = len(rows) == EXPORT_MAX_ROWS
+    return f"Exports stop at {EXPORT_MAX_ROWS} rows; narrow the search for the rest." if capped else ""
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """The current result set (same filters and order) as CSV, capped at EXPORT_MAX_ROWS."""
+    rows = _export_rows(request)
+    if isinstance(rows, HttpResponse):
+        return rows
+    response = HttpResponse(profiles_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="microlens-profiles.csv"'
+    response["X-Export-Rows"] = str(len(rows))
+    response["X-Export-Capped"] = "true" if _export_note(rows) else "false"
+    return response
+
+
+@require_GET
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The current result set as an XLSX workbook, capped at EXPORT_MAX_ROWS."""
+    rows = _export_rows(request)
+    if isinstance(rows, HttpResponse):
+        return rows
+    note = _export_note(rows) or f"{len(rows)} profiles; filters: {request.GET.urlencode() or 'none'}"
+    response = HttpResponse(
+        profiles_xlsx(rows, note=note),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="microlens-profiles.xlsx"'
+    response["X-Export-Rows"] = str(len(rows))
+    response["X-Export-Capped"] = "true" if _export_note(rows) else "false"
+    return response
+
+
+@require_POST
+def saved_search_save(request: HttpRequest) -> HttpResponse:
+    """Save the current search under a name, then go back to it."""
+    query = request.POST.get("query", "")
+    try:
+        saved = saved_search_create(user=request.user, name=request.POST.get("name", ""), query=query)
+    except ValidationError as exc:
+        messages.error(request, "Search not saved: " + " ".join(exc.messages))
+        return redirect(f"/?{query}" if query else "/")
+    messages.success(request, f"Saved search “{saved.name}”.")
+    return redirect(f"/?{saved.query}" if saved.query else "/")
+
+
+@require_POST
+def saved_search_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete one of the user's saved searches (another user's is a 404)."""
+    saved = get_object_or_404(SavedSearch, pk=pk, user=request.user)
+    saved_search_delete(saved_search=saved)
+    messages.success(request, f"Deleted saved search “{saved.name}”.")
+    return redirect("discovery:search")

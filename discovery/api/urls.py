@@ -1,5 +1,14 @@
-"""API routes of this app (mounted under /api/ in the "api" namespace)."""
+"""API routes of discovery (mounted under /api/ in the "api" namespace)."""
 
-from django.urls import path  # noqa: F401
+from __future__ import annotations
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from discovery.api.views import NicheViewSet, ProfileViewSet, SavedSearchViewSet
+
+router = SimpleRouter()
+router.register("profiles", ProfileViewSet, basename="profile")
+router.register("niches", NicheViewSet, basename="niche")
+router.register("saved-searches", SavedSearchViewSet, basename="saved-search")
+
+urlpatterns = router.urls

@@ -1,0 +1,120 @@
+"""Profiles, niches and saved searches over the API; field names of profiles are a contract (issue 6)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from discovery.models import Niche, Profile, SavedSearch
+
+
+class NicheOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Niche
+        fields = ["id", "name", "slug", "parent"]
+
+
+class ProfileOutputSerializer(serializers.ModelSerializer):
+    """One profile with its latest scores; `er` and growth are percent; null means unknown."""
+
+    tier = serializers.CharField(source="score.tier", allow_null=True, read_only=True)
+    er = serializers.FloatField(source="score.er", allow_null=True, read_only=True, help_text="percent")
+    er_median = serializers.FloatField(source="score.er_median", allow_null=True, read_only=True)
+    er_method = serializers.CharField(source="score.er_method", allow_null=True, read_only=True)
+    er_provenance = serializers.CharField(source="score.er_provenance", allow_null=True, read_only=True)
+    er_as_of = serializers.DateField(source="score.er_as_of", allow_null=True, read_only=True)
+    tier_relative_er = serializers.FloatField(
+        source="score.tier_relative_er", allow_null=True, read_only=True
+    )
+    er_rating = serializers.CharField(source="score.er_rating", allow_null=True, read_only=True)
+    growth_30d_pct = serializers.FloatField(source="score.growth_30d_pct", allow_null=True, read_only=True)
+    quality = serializers.IntegerField(source="score.quality", allow_null=True, read_only=True)
+    quality_confidence = serializers.FloatField(
+        source="score.quality_confidence", allow_null=True, read_only=True
+    )
+    sponsored_share = serializers.FloatField(source="score.sponsored_share", allow_null=True, read_only=True)
+    price_low = serializers.DecimalField(
+        source="score.price_low",
+        max_digits=12,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+    )
+    price_high = serializers.DecimalField(
+        source="score.price_high",
+        max_digits=12,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+    )
+    price = serializers.DecimalField(
+        source="score.price",
+        max_digits=12,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+    )
+    price_provenance = serializers.CharField(source="score.price_provenance", allow_null=True, read_only=True)
+    has_quoted_rate = serializers.BooleanField(
+        source="score.has_quoted_rate", allow_null=True, read_only=True
+    )
+    currency = serializers.CharField(source="score.currency", allow_null=True, read_only=True)
+    expected_engagements = serializers.FloatField(
+        source="score.expected_engagements", allow_null=True, read_only=True
+    )
+    expected_reach = serializers.FloatField(source="score.expected_reach", allow_null=True, read_only=True)
+    cpe = serializers.DecimalField(
+        source="score.cpe",
+        max_digits=12,
+        decimal_places=4,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+    )
+    as_of = serializers.DateField(source="score.as_of", allow_null=True, read_only=True)
+    niches = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "id", "platform", "handle", "name", "followers", "tier", "er", "er_median", "er_method",
+            "er_provenance", "er_as_of", "tier_relative_er", "er_rating", "growth_30d_pct", "quality",
+            "quality_confidence", "sponsored_share", "price_low", "price_high", "price", "price_provenance",
+            "has_quoted_rate", "currency", "expected_engagements", "expected_reach", "cpe", "niches",
+            "country", "language", "verified", "url", "stats_as_of", "as_of",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ProfileDetailOutputSerializer(ProfileOutputSerializer):
+    """A profile with its bio, audience and every audience-quality signal."""
+
+    signals = serializers.JSONField(source="score.signals", allow_null=True, read_only=True)
+    creator_id = serializers.IntegerField(read_only=True)
+
+    class Meta(ProfileOutputSerializer.Meta):
+        fields = [
+            *ProfileOutputSerializer.Meta.fields,
+            "creator_id", "bio", "audience_countries", "audience_main_country", "audience_female_pct",
+            "audience_age_main", "signals",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SavedSearchInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    query = serializers.CharField(max_length=2000, allow_blank=True, help_text="search-page query string")
+
+
+class SavedSearchOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SavedSearch
+        fields = ["id", "name", "query", "url", "created_at", "updated_at"]
+
+    def get_url(self, obj: SavedSearch) -> str:
+        """The search page opened on this search."""
+        return f"/?{obj.query}" if obj.query else "/"

@@ -1,0 +1,92 @@
+"""Catalogue API: profiles (one FilterSet with the search page), niches, the user's saved searches."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from discovery import selectors
+from discovery.api.serializers import (
+    NicheOutputSerializer,
+    ProfileDetailOutputSerializer,
+    ProfileOutputSerializer,
+    SavedSearchInputSerializer,
+    SavedSearchOutputSerializer,
+)
+from discovery.filters import ProfileFilterSet
+from discovery.models import Niche, Profile, SavedSearch
+from discovery.services.saved_searches import saved_search_create, saved_search_delete
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Search the creator catalogue", tags=["discovery"]),
+    retrieve=extend_schema(summary="One profile with its scores and signals", tags=["discovery"]),
+)
+class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
+    """The shared catalogue: readable by any logged-in user."""
+
+    filterset_class = ProfileFilterSet
+    queryset = Profile.objects.none()  # for the schema; get_queryset is what runs
+
+    def get_queryset(self) -> QuerySet[Profile]:
+        return selectors.profile_list()
+
+    def get_serializer_class(self) -> type:
+        if self.action == "retrieve":
+            return ProfileDetailOutputSerializer
+        return ProfileOutputSerializer
+
+    def filter_queryset(self, queryset: QuerySet[Profile]) -> QuerySet[Profile]:
+        # A detail URL is not a search: don't let list filters turn an id into a 404.
+        if self.action == "retrieve":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The niche taxonomy", tags=["discovery"]),
+    retrieve=extend_schema(summary="One niche", tags=["discovery"]),
+)
+class NicheViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NicheOutputSerializer
+    queryset = Niche.objects.none()
+    filterset_class = None
+
+    def get_queryset(self) -> QuerySet[Niche]:
+        return selectors.niche_list()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your saved searches", tags=["discovery"]),
+    retrieve=extend_schema(summary="One of your saved searches", tags=["discovery"]),
+    destroy=extend_schema(summary="Delete one of your saved searches", tags=["discovery"]),
+)
+class SavedSearchViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """Saved searches are private to their user: another user's is a 404."""
+
+    serializer_class = SavedSearchOutputSerializer
+    queryset = SavedSearch.objects.none()
+    filterset_class = None
+
+    def get_queryset(self) -> QuerySet[SavedSearch]:
+        return selectors.saved_search_list(user=self.request.user)
+
+    @extend_schema(
+        summary="Save a search (a search with the same name is overwritten)",
+        request=SavedSearchInputSerializer,
+        responses={201: SavedSearchOutputSerializer},
+        tags=["discovery"],
+    )
+    def create(self, request: Request) -> Response:
+        data = SavedSearchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = saved_search_create(user=request.user, **data.validated_data)
+        return Response(SavedSearchOutputSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: SavedSearch) -> None:
+        saved_search_delete(saved_search=instance)

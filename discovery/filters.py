@@ -1,0 +1,210 @@
+"""The one FilterSet of the creator catalogue, shared by the search page, the export and GET /api/profiles/.
+
+Parameter names are a contract (issue 6): q, niche, platform, tier, followers_min, followers_max,
+er_min, er_max, growth_30d_min, quality_min, country, language, price_max, ordering (page and
+page_size belong to pagination). ER values are percent; ``sponsored_max`` is percent of recent posts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
+
+from discovery import selectors
+from discovery.models import Niche, Platform, Profile
+from scoring.models import ProfileScore, Tier
+
+ER_METHOD_CHOICES = [("", "Headline ER"), ("followers", "By followers"), ("views", "By views")]
+YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
+
+# ordering value -> label; "-" prefix reverses. Defaults: relevance when q, else followers desc.
+ORDERING_CHOICES = [
+    ("relevance", "Relevance"),
+    ("-followers", "Followers (most)"),
+    ("followers", "Followers (fewest)"),
+    ("-er", "Engagement (highest)"),
+    ("-growth_30d_pct", "Growth 30d (fastest)"),
+    ("-quality", "Audience quality (best)"),
+    ("price", "Price (lowest)"),
+    ("-price", "Price (highest)"),
+    ("cpe", "Cost per engagement (lowest)"),
+    ("-cpe", "Cost per engagement (highest)"),
+]
+# Accepted aliases, so "engagement" or "growth" also work in URLs and the API.
+ORDERING_ALIASES = {
+    "engagement": "-er",
+    "-engagement": "-er",
+    "growth": "-growth_30d_pct",
+    "-growth": "-growth_30d_pct",
+}
+
+
+def _upper(value: str) -> str:
+    return value.strip().upper()
+
+
+class CountryField(forms.CharField):
+    """A two-letter ISO country code, upper-cased."""
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        value = _upper(value)
+        if len(value) != 2 or not value.isalpha():
+            raise forms.ValidationError("Use a two-letter country code such as GB or US.")
+        return value
+
+
+class CountryFilter(filters.CharFilter):
+    field_class = CountryField
+
+
+class ProfileFilterSet(filters.FilterSet):
+    """Search filters for profiles; every value is optional and combined with AND."""
+
+    q = filters.CharFilter(method="filter_q", label="Search name, handle or bio", max_length=200)
+    niche = filters.ModelMultipleChoiceFilter(
+        queryset=Niche.objects.all(), to_field_name="slug", method="filter_niche", label="Niches (any of)"
+    )
+    platform = filters.MultipleChoiceFilter(
+        choices=Platform.choices, label="Platform", widget=forms.CheckboxSelectMultiple
+    )
+    tier = filters.MultipleChoiceFilter(
+        field_name="score__tier", choices=Tier.choices, label="Tier", widget=forms.CheckboxSelectMultiple
+    )
+    followers_min = filters.NumberFilter(field_name="followers", lookup_expr="gte", min_value=0)
+    followers_max = filters.NumberFilter(field_name="followers", lookup_expr="lte", min_value=0)
+    er_by = filters.ChoiceFilter(
+        choices=ER_METHOD_CHOICES[1:],
+        method="filter_noop",
+        label="Engagement measured",
+        empty_label="Headline ER",
+    )
+    er_min = filters.NumberFilter(method="filter_er", label="ER min (%)", min_value=0)
+    er_max = filters.NumberFilter(method="filter_er", label="ER max (%)", min_value=0)
+    tier_er_min = filters.NumberFilter(
+        field_name="score__tier_relative_er",
+        lookup_expr="gte",
+        min_value=0,
+        label="ER vs tier median (x) min",
+    )
+    er_rating = filters.MultipleChoiceFilter(
+        field_name="score__er_rating",
+        choices=ProfileScore.Rating.choices,
+        label="Rating vs tier",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    growth_30d_min = filters.NumberFilter(
+        field_name="score__growth_30d_pct", lookup_expr="gte", label="Growth 30d min (%)"
+    )
+    quality_min = filters.NumberFilter(
+        field_name="score__quality",
+        lookup_expr="gte",
+        min_value=0,
+        max_value=100,
+        label="Audience quality min",
+    )
+    country = CountryFilter(field_name="country", label="Creator country")
+    audience_country = CountryFilter(method="filter_audience_country", label="Audience country")
+    audience_country_min = filters.NumberFilter(
+        method="filter_noop", min_value=0, max_value=100, label="Audience share min (%)"
+    )
+    language = filters.CharFilter(method="filter_language", max_length=8, label="Language")
+    sponsored_max = filters.NumberFilter(
+        method="filter_sponsored_max", min_value=0, max_value=100, label="Sponsored posts max (%)"
+    )
+    price_min = filters.NumberFilter(field_name="score__price", lookup_expr="gte", min_value=0)
+    price_max = filters.NumberFilter(field_name="score__price", lookup_expr="lte", min_value=0)
+    has_quoted_rate = filters.TypedChoiceFilter(
+        field_name="score__has_quoted_rate",
+        choices=YES_NO,
+        coerce=lambda v: v == "true",
+        label="Has quoted rate",
+    )
+    verified = filters.TypedChoiceFilter(
+        field_name="verified", choices=YES_NO, coerce=lambda v: v == "true", label="Verified"
+    )
+    ordering = filters.ChoiceFilter(
+        choices=ORDERING_CHOICES, method="filter_noop", empty_label="Default", label="Sort by"
+    )
+
+    class Meta:
+        model = Profile
+        fields: list[str] = []
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None and data.get("ordering") in ORDERING_ALIASES:
+            data = data.copy()
+            data["ordering"] = ORDERING_ALIASES[data["ordering"]]
+        super().__init__(data, *args, **kwargs)
+
+    def filter_noop(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+        """Parameters read by other filters or by ``filter_queryset`` (er_by, audience share, ordering)."""
+        return queryset
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Full-text search over name, handle and bio (ranked later by ``ordering``)."""
+        return selectors.profile_text_search(queryset, text=value)
+
+    def filter_niche(self, queryset: QuerySet, name: str, value: list[Niche]) -> QuerySet:
+        """Profiles in any of the niches; EXISTS keeps one row per profile."""
+        if not value:
+            return queryset
+        through = Profile.niches.through
+        return queryset.filter(
+            Exists(through.objects.filter(profile_id=OuterRef("pk"), niche_id__in=[n.pk for n in value]))
+        )
+
+    def filter_er(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
+        """ER bound on the headline ER, or on ER by followers / by views when ``er_by`` says so."""
+        field = {"followers": "score__er_followers", "views": "score__er_views"}.get(
+            self.form.cleaned_data.get("er_by") or "", "score__er"
+        )
+        lookup = "gte" if name == "er_min" else "lte"
+        return queryset.filter(**{f"{field}__{lookup}": value})
+
+    def filter_audience_country(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Main audience country, or (with ``audience_country_min``) that country's share at or above it."""
+        threshold = self.form.cleaned_data.get("audience_country_min")
+        if threshold is None:
+            return queryset.filter(audience_main_country=value)
+        return queryset.filter(**{f"audience_countries__{value}__gte": float(threshold)})
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Language code, case-insensitive (stored lower-case, e.g. ``en``)."""
+        return queryset.filter(language=value.strip().lower())
+
+    def filter_sponsored_max(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
+        """Share of sponsored recent posts at most ``value`` percent (stored as 0-1)."""
+        return queryset.filter(score__sponsored_share__lte=float(value) / 100)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        """Apply the filters, then the requested order (nulls last, id as tie-break)."""
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        return selectors.profile_order(
+            queryset, ordering=data.get("ordering") or "", text=data.get("q") or ""
+        )
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(parameter, raw value, human label) of each active filter value, for removable chips."""
+        chips: list[tuple[str, str, str]] = []
+        if not self.is_bound or not self.form.is_valid():
+            return chips
+        for name, field in self.form.fields.items():
+            if name == "ordering":
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
+            for raw in values:
+                if raw in (None, ""):
+                    continue
+                label = str(field.label or name.replace("_", " ")).rstrip(":")
+                # Model choice fields would query for their choices: show the slug instead.
+                choices = {} if name == "niche" else dict(getattr(field, "choices", []) or [])
+                shown = choices.get(raw, raw)
+                chips.append((name, raw, f"{label}: {shown}"))
+        return chips
