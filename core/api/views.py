@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -49,7 +49,7 @@ class AuthTokenView(APIView):
         # Through django-axes (AUTHENTICATION_BACKENDS): failures count towards the lockout.
         user = authenticate(request._request, **data.validated_data)
         if user is None or not user.is_active:
-            raise AuthenticationFailed("Username and password did not match.")
+            raise ValidationError({"non_field_errors": ["Username and password did not match."]})
         token, _created = Token.objects.get_or_create(user=user)
         return Response(TokenOutputSerializer({"token": token.key}).data)
 
