@@ -224,7 +224,7 @@ def rate_against_quartiles(er: pd.Series, q1: pd.Series, q2: pd.Series, q3: pd.S
 def er_quartiles(scores: pd.DataFrame) -> pd.DataFrame:
     """ER quartiles per (platform, tier) from a frame with platform, tier, er."""
     known = scores[scores["er"].notna() & (scores["tier"] != "")]
-    grouped = known.groupby(["platform", "tier"])["er"]
+    grouped = known.assign(er=known["er"].astype("float64")).groupby(["platform", "tier"])["er"]
     return pd.DataFrame({"q1": grouped.quantile(0.25), "q2": grouped.median(), "q3": grouped.quantile(0.75)})
 
 

@@ -226,3 +226,16 @@ def scoring_run_sync(
     run.refresh_from_db()
     logger.info("scoring run %s: %s scored in %.1fs", run.pk, run.scored, time.monotonic() - started)
     return run
+
+
+def scoring_dirty_kick(*, triggered_by: str = "", parallel: int = 1) -> ScoringRun | None:
+    """Open a run for the profiles already dirty and enqueue it; None when nothing is dirty."""
+    from scoring.tasks import score_dirty_profiles_task
+
+    if not selectors.dirty_profile_count():
+        return None
+    with transaction.atomic():
+        run = scoring_run_create(kind=ScoringRun.Kind.DIRTY, triggered_by=triggered_by)
+        for _ in range(max(1, parallel)):
+            score_dirty_profiles_task.delay_on_commit(run_id=run.pk)
+    return run
