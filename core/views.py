@@ -287,7 +287,9 @@ def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
             problem, status = exc.message, 410
     usable = problem is None
     anonymous = not request.user.is_authenticated
-    register_form = InvitationRegisterForm(request.POST or None) if anonymous else None
+    register_form = None
+    if anonymous:
+        register_form = InvitationRegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and usable:
         try:
             membership = _accept_or_register(request, token, register_form)
