@@ -129,11 +129,14 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
     context = ScoringContext.build(quartiles=run.tier_medians)
     failed_ids = [e["profile_id"] for e in run.errors if "profile_id" in e]
     try:
-        result = profiles_score_batch(batch_size=batch_size, context=context, exclude_ids=failed_ids)
+        # The chunk and the run's counters commit together: a worker killed anywhere in between
+        # leaves both untouched, so the resumed run neither loses nor double-counts the chunk.
+        with transaction.atomic():
+            result = profiles_score_batch(batch_size=batch_size, context=context, exclude_ids=failed_ids)
+            _run_progress(run_id=run.pk, result=result)
     except Exception as exc:
         _run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
         raise
-    _run_progress(run_id=run.pk, result=result)
     if result.claimed < batch_size or result.scored == 0:
         # Nothing left, or a chunk where every profile failed: stop rather than loop on bad rows.
         scoring_run_finish(run_id=run.pk)
