@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +123,7 @@ class ProfileDetail:
     post_er: list[dict[str, Any]]
     similar: list[Profile]
     score: ProfileScore | None = None
+    followers_as_of: dt.date | None = None
     signals: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -129,24 +132,32 @@ def profile_get(*, profile_id: int) -> Profile:
     return profile_list().select_related("creator").get(pk=profile_id)
 
 
-def _spike_days(signals: list[Any]) -> list[str]:
-    """Days flagged by follower-spike signals (ISO dates), whatever list key the scorer used."""
-    days: list[str] = []
-    for signal in signals or []:
-        if not isinstance(signal, dict):
+def _spike_days(signals: list[dict[str, Any]], snapshots: list[dict[str, Any]]) -> list[str]:
+    """Snapshot days a flagged follower-spike signal points at, for marking on the growth chart.
+
+    The signal carries the largest daily gain (``gain``), not its day, so the marked days are the
+    snapshots whose per-day gain since the previous snapshot reaches that gain; explicit ``dates``
+    (if a scorer adds them) are used as given.
+    """
+    days: set[str] = set()
+    for signal in signals:
+        if "spike" not in str(signal.get("code", "")) or not signal.get("flagged"):
             continue
-        code = str(signal.get("code") or signal.get("key") or signal.get("name") or "")
-        if "spike" not in code or not signal.get("flagged", True):
+        days.update(str(d) for d in signal.get("dates") or [])
+        gain = signal.get("gain")
+        if gain is None:
             continue
-        for key in ("dates", "days", "spike_days"):
-            days.extend(str(d) for d in signal.get(key) or [])
-        for key in ("date", "day"):
-            if signal.get(key):
-                days.append(str(signal[key]))
-        for item in signal.get("spikes") or []:
-            if isinstance(item, dict) and (item.get("date") or item.get("day")):
-                days.append(str(item.get("date") or item.get("day")))
-    return sorted(set(days))
+        for before, after in itertools.pairwise(snapshots):
+            span = (after["captured_on"] - before["captured_on"]).days
+            if span > 0 and (after["followers"] - before["followers"]) / span >= 0.98 * float(gain):
+                days.add(after["captured_on"].isoformat())
+    return sorted(days)
+
+
+def _readable_signal(signal: dict[str, Any]) -> dict[str, Any]:
+    """A signal with a label for people (the scorer stores a code)."""
+    code = str(signal.get("code") or "signal")
+    return {**signal, "label": code.replace("_", " ").capitalize(), "sentence": signal.get("sentence", "")}
 
 
 def post_engagement(post: Post, *, followers: int | None) -> float | None:
@@ -174,8 +185,8 @@ def profile_detail(*, profile: Profile) -> ProfileDetail:
         .values("captured_on", "followers", "following")
     )
     posts = list(Post.objects.filter(profile=profile).order_by("-posted_at")[:RECENT_POSTS_LIMIT])
-    score = getattr(profile, "score", None) if _has_score(profile) else None
-    signals = list(score.signals or []) if score else []
+    score = profile.score if _has_score(profile) else None
+    signals = [s for s in (score.signals or []) if isinstance(s, dict)] if score else []
     post_er = [
         {"posted_at": p.posted_at.date().isoformat(), "er": post_engagement(p, followers=profile.followers)}
         for p in reversed(posts)
@@ -187,12 +198,13 @@ def profile_detail(*, profile: Profile) -> ProfileDetail:
             {"date": s["captured_on"].isoformat(), "followers": s["followers"], "following": s["following"]}
             for s in snapshots
         ],
-        spike_days=_spike_days(signals),
+        spike_days=_spike_days(signals, snapshots),
         posts=posts,
         post_er=post_er,
         similar=profile_similar(profile=profile),
         score=score,
-        signals=[s for s in signals if isinstance(s, dict)],
+        signals=[_readable_signal(s) for s in signals],
+        followers_as_of=profile.stats_as_of or (score.as_of if score else None),
     )
 
 

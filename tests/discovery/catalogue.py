@@ -60,9 +60,14 @@ def build_catalogue(n: int = 48, seed: int = 7) -> list[Row]:
     rows: list[Row] = []
     for i in range(n):
         platform = rnd.choice(["instagram", "instagram", "tiktok", "youtube"])
-        followers = None if i % 17 == 5 else rnd.choice([800, 4_000, 12_000, 45_000, 99_999, 100_000, 350_000])
+        sizes = [800, 4_000, 12_000, 45_000, 99_999, 100_000, 350_000]
+        followers = None if i % 17 == 5 else rnd.choice(sizes)
         bio = rnd.choice(BIOS)
-        handle = f"{rnd.choice(['jen', 'sam', 'alex', 'kim'])}{rnd.choice(['fit', 'eats', 'glow', 'roams'])}_{i}"
+        first, second = (
+            rnd.choice(["jen", "sam", "alex", "kim"]),
+            rnd.choice(["fit", "eats", "glow", "roams"]),
+        )
+        handle = f"{first}{second}_{i}"
         my_niches = set(rnd.sample(NICHE_SLUGS, rnd.choice([0, 1, 1, 2])))
         country = rnd.choice(["GB", "US", "DE"])
         audience = {"GB": round(rnd.uniform(5, 70), 1), "US": round(rnd.uniform(5, 40), 1)}
@@ -97,11 +102,12 @@ def build_catalogue(n: int = 48, seed: int = 7) -> list[Row]:
         )
         if row.scored:
             er = None if i % 11 == 2 else round(rnd.uniform(0.3, 9.0), 2)
-            price = None if i % 13 == 4 else Decimal(rnd.choice(["40.00", "150.00", "250.00", "800.00", "4000.00"]))
+            prices = ["40.00", "150.00", "250.00", "800.00", "4000.00"]
+            price = None if i % 13 == 4 else Decimal(rnd.choice(prices))
             engagements = None if er is None or not followers else followers * er / 100
-            cpe = (
-                (price / Decimal(str(engagements))).quantize(Decimal("0.0001")) if price and engagements else None
-            )
+            cpe = None
+            if price and engagements:
+                cpe = (price / Decimal(str(engagements))).quantize(Decimal("0.0001"))
             row.tier = rnd.choice(TIERS)
             row.er = er
             row.er_followers = er
