@@ -34,6 +34,7 @@ class OrganisationSettings:
     owner_count: int
     pending_invitations: list[Invitation]
     agency_links: list[AgencyClient]
+    own_membership_id: int | None = None
     audit_entries: list[AuditEntry] = field(default_factory=list)
 
 
@@ -74,6 +75,7 @@ def organisation_settings(
         owner_count=sum(m.role == Membership.Role.OWNER for m in members),
         pending_invitations=pending,
         agency_links=links,
+        own_membership_id=next((m.pk for m in members if m.user_id == user.pk), None),
         audit_entries=list(audit),
     )
 

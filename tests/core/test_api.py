@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.factories.core import PASSWORD
+from tests.factories.core import PASSWORD, AgencyClientFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +160,17 @@ def test_repeated_failed_token_requests_lock_the_username_out(brand_member) -> N
 
     assert response.status_code == 429
     assert not Token.objects.exists()
+
+
+def test_me_query_count_does_not_grow_with_client_brands(
+    agency_staff, agency, django_assert_max_num_queries
+) -> None:
+    for i in range(20):
+        AgencyClientFactory(agency=agency, brand=OrganisationFactory(kind="brand", slug=f"client-{i}"))
+    client = APIClient()
+    client.force_authenticate(agency_staff)
+
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/me/").json()
+
+    assert len(body["organisations"]) == 22

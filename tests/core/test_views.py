@@ -399,3 +399,33 @@ def test_invitation_accept_form_needs_csrf_too(brand, brand_owner) -> None:
     )
 
     assert response.status_code == 403
+
+
+def test_a_viewer_can_leave_the_organisation_from_the_settings_page(brand_viewer, brand_owner) -> None:
+    client = _client(brand_viewer)
+    page = client.get("/settings/organisation/acme/").content.decode()
+    own = Membership.objects.get(user=brand_viewer)
+
+    response = client.post(f"/settings/organisation/acme/members/{own.pk}/remove/", follow=True)
+
+    assert "Leave Acme Cosmetics" in page
+    assert b"You left Acme Cosmetics." in response.content
+    assert not Membership.objects.filter(user=brand_viewer).exists()
+
+
+def test_settings_page_query_count_does_not_grow_with_members(
+    brand, brand_owner, agency, django_assert_max_num_queries
+) -> None:
+    client = _client(brand_owner)
+    client.get("/settings/organisation/acme/")  # warm the session
+    for i in range(30):
+        MembershipFactory(user=UserFactory(username=f"m{i}"), organisation=brand, role="member")
+        AuditEntry.objects.create(
+            organisation=brand, action="x", model_label="a.b", object_id=str(i), object_repr="o"
+        )
+
+    with django_assert_max_num_queries(10):
+        response = client.get("/settings/organisation/acme/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count('aria-label="Role of ') == 31
