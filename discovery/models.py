@@ -70,6 +70,10 @@ class Profile(BaseModel):
     avg_comments = models.FloatField(null=True, blank=True)
     avg_views = models.FloatField(null=True, blank=True)
     avg_shares = models.FloatField(null=True, blank=True)
+    # Mean interactions (likes + comments) per post as a vendor reported it ("Engagement avg").
+    avg_engagements = models.FloatField(null=True, blank=True)
+    # Engagement rate in percent as a vendor reported it (e.g. "60d_eng_rate"); provenance "imported".
+    imported_er = models.FloatField(null=True, blank=True)
     stats_as_of = models.DateField(null=True, blank=True, help_text="date the imported numbers refer to")
     # Audience, where a vendor provides it: {"GB": 45.0, "US": 20.0} (percent of audience).
     audience_countries = models.JSONField(default=dict, blank=True)
@@ -217,3 +221,98 @@ class SavedSearch(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ImportJob(BaseModel):
+    """One uploaded file imported by an admin: its mapping, progress, counts and rejected rows."""
+
+    class Kind(models.TextChoices):
+        PROFILES = "profiles", "Profiles"
+        SNAPSHOTS = "snapshots", "Follower snapshots"
+        POSTS = "posts", "Posts"
+        FOLLOWERS = "followers", "Follower sample"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to start"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=500)
+    original_name = models.CharField(max_length=255)
+    size_bytes = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PROFILES)
+    platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
+    snapshot_date = models.DateField(null=True, blank=True)
+    strict = models.BooleanField(default=False)
+    # Canonical column -> list of the file's header names, as confirmed by the admin.
+    mapping = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    rows_total = models.BigIntegerField(default=0, help_text="estimated until the job finishes")
+    rows_done = models.BigIntegerField(default=0)
+    # Rows whose writes are committed; a re-run after a crash resumes after them.
+    checkpoint_row = models.BigIntegerField(default=0)
+    chunk_size = models.PositiveIntegerField(default=0)
+    created = models.BigIntegerField(default=0)
+    updated = models.BigIntegerField(default=0)
+    unchanged = models.BigIntegerField(default=0)
+    rejected = models.BigIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    rejected_rows = models.JSONField(default=list, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_done__gte=0, checkpoint_row__gte=0),
+                name="discovery_importjob_progress_gte_0",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="discovery_importjob_status")]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} {self.original_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        """Progress in whole percent (100 once finished)."""
+        if self.status in {self.Status.SUCCEEDED, self.Status.FAILED}:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+
+class FollowerSample(BaseModel):
+    """One follower in an imported sample of an account's followers (input of the fake-follower audit)."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="follower_samples")
+    username = models.CharField(max_length=150)
+    posts = models.BigIntegerField(null=True, blank=True)
+    following = models.BigIntegerField(null=True, blank=True)
+    followers = models.BigIntegerField(null=True, blank=True)
+    has_profile_picture = models.BooleanField(null=True, blank=True)
+    is_private = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["profile", "username"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "username"], name="discovery_followersample_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(posts__gte=0, following__gte=0, followers__gte=0),
+                name="discovery_followersample_counts_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} follower {self.username}"

@@ -1,0 +1,270 @@
+"""Turn one chunk (a DataFrame of raw cells) into typed records, vectorised where the column allows.
+
+Numbers and timestamps take a pandas fast path (``to_numeric``/``to_datetime``); only the cells that
+fast path cannot read (``3.3k``, ``#VALOR!``, ``1,234``) go through the per-cell parsers in ``values``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+
+from discovery.importing import values as v
+from discovery.importing.headers import FIELDS, ColumnMapping
+
+# Fields whose unreadable values are warnings (the row imports with the field left empty).
+SOFT_FIELDS = frozenset({"country", "audience_main_country", "language"})
+MAX_LENGTHS = {
+    "name": 255,
+    "url": 500,
+    "email": 254,
+    "language": 8,
+    "audience_age_main": 16,
+    "post_id": 128,
+    "follower_username": 150,
+}
+_validate_url = URLValidator()
+# Fields that hold an empty collection, not None, when the file gives nothing.
+_EMPTY_FIELDS: dict[str, Callable[[], Any]] = {
+    "audience_countries": dict,
+    "hashtags": list,
+    "mentions": list,
+    "niches": list,
+}
+
+
+@dataclass
+class CellProblem:
+    """One problem in one cell: ``row`` is the 1-based data row, ``column`` the file's header."""
+
+    row: int
+    column: str
+    value: str
+    reason: str
+    severity: str = "error"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The summary's error entry."""
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "reason": self.reason,
+            "severity": self.severity,
+        }
+
+
+@dataclass
+class ParsedRows:
+    """A chunk's records (row number -> canonical values) and its problems."""
+
+    records: dict[int, dict[str, Any]] = field(default_factory=dict)
+    raw: dict[int, list[Any]] = field(default_factory=dict)
+    problems: list[CellProblem] = field(default_factory=list)
+    rejected: dict[int, str] = field(default_factory=dict)
+
+    def reject(self, row: int, column: str, value: Any, reason: str) -> None:
+        """Reject a row (first reason wins for the row; every problem is listed)."""
+        self.problems.append(CellProblem(row, column, _show(value), reason))
+        self.rejected.setdefault(row, f"{column}: {reason}")
+        self.records.pop(row, None)
+
+
+def _show(value: Any) -> str:
+    """A cell as text for an error entry (shortened)."""
+    text = "" if value is None else str(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def _text(raw: Any) -> str:
+    return v.parse_text(raw)
+
+
+def _email(raw: Any) -> str:
+    text = v.parse_text(raw)
+    if text and not v.is_missing(text):
+        try:
+            validate_email(text)
+        except ValidationError as exc:
+            raise v.ValueProblem("is not an email address") from exc
+        return text
+    return ""
+
+
+def _url(raw: Any) -> str:
+    text = v.parse_text(raw)
+    if text and not v.is_missing(text):
+        try:
+            _validate_url(text)
+        except ValidationError as exc:
+            raise v.ValueProblem("is not a URL (start with https://)") from exc
+        return text
+    return ""
+
+
+def _age(raw: Any) -> str:
+    return "" if v.is_missing(raw) else v.clean(raw)
+
+
+def _post_id(raw: Any) -> str | None:
+    text = v.clean(raw)
+    if text.lower() in v.MISSING_MARKERS:
+        return None
+    # Spreadsheets turn numeric ids into 1234.0.
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+CELL_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "platform": v.parse_platform,
+    "handle": v.parse_handle,
+    "text": _text,
+    "country": v.parse_country,
+    "niches": v.split_list,
+    "count": v.parse_count,
+    "amount": v.parse_amount,
+    "rate": v.parse_rate,
+    "percent": v.parse_percent,
+    "bool": v.parse_bool,
+    "email": _email,
+    "url": _url,
+    "date": v.parse_date,
+    "datetime": v.parse_datetime,
+    "audience": v.parse_audience_countries,
+    "age": _age,
+    "hashtags": v.parse_hashtags,
+    "kind": v.parse_post_kind,
+}
+_NUMERIC = {"count", "amount", "rate", "percent"}
+
+
+def _parse_numeric(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
+    """Values and problems (by position) of one numeric column, fast path first."""
+    stripped = series.str.strip() if series.map(type).eq(str).all() else series
+    numbers = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    out: list[Any] = [None] * len(numbers)
+    problems: dict[int, str] = {}
+    slow = CELL_PARSERS[parser]
+    raw = series.tolist()
+    for i, number in enumerate(numbers.tolist()):
+        if number != number:  # NaN: missing or not plain (k/m/b, %, Excel errors)
+            try:
+                out[i] = slow(raw[i])
+            except v.ValueProblem as exc:
+                problems[i] = str(exc)
+            continue
+        if parser == "count":
+            if number < 0:
+                problems[i] = "is negative; counts cannot be below zero"
+            elif number > v.MAX_COUNT:
+                problems[i] = f"is absurdly large (over {v.MAX_COUNT:,})"
+            else:
+                out[i] = round(number)
+        else:
+            try:
+                out[i] = slow(number)
+            except v.ValueProblem as exc:
+                problems[i] = str(exc)
+    return out, problems
+
+
+def _parse_datetimes(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
+    """ISO timestamps through pandas; anything else through the per-cell parser."""
+    parsed = pd.to_datetime(series.astype(str).str.strip(), utc=True, errors="coerce", format="ISO8601")
+    out: list[Any] = [None] * len(series)
+    problems: dict[int, str] = {}
+    slow = CELL_PARSERS[parser]
+    raw = series.tolist()
+    for i, stamp in enumerate(parsed.tolist()):
+        try:
+            if stamp is pd.NaT or stamp is None or stamp != stamp:
+                out[i] = slow(raw[i])
+            else:
+                value = stamp.to_pydatetime()
+                out[i] = slow(value.date() if parser == "date" else value)
+        except v.ValueProblem as exc:
+            problems[i] = str(exc)
+    return out, problems
+
+
+def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
+    """Values and problems (by position) of one column."""
+    if parser in _NUMERIC:
+        return _parse_numeric(series, parser)
+    if parser in {"date", "datetime"}:
+        return _parse_datetimes(series, parser)
+    func = CELL_PARSERS[parser]
+    out: list[Any] = []
+    problems: dict[int, str] = {}
+    for i, raw in enumerate(series.tolist()):
+        try:
+            out.append(func(raw))
+        except v.ValueProblem as exc:
+            out.append(None)
+            problems[i] = str(exc)
+    return out, problems
+
+
+def parse_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> ParsedRows:
+    """Typed records for a chunk: for each field the first column with a value wins (niches merge)."""
+    result = ParsedRows()
+    rows = frame.index.tolist()
+    for row, cells in zip(rows, frame.to_numpy().tolist(), strict=True):
+        result.records[row] = {}
+        result.raw[row] = cells
+    specs = FIELDS[mapping.kind]
+    pending: list[tuple[int, str, str, Any, str]] = []  # (row, field, column, value, reason)
+    for name, positions in mapping.fields.items():
+        spec = specs[name]
+        parser = "handle" if name == "follower_username" else spec.parser
+        if name == "post_id":
+            parser = "post_id"
+        columns: list[tuple[int, list[Any], dict[int, str]]] = []
+        for position in positions:
+            series = frame[position]
+            if parser == "post_id":
+                parsed = [_post_id(x) for x in series.tolist()]
+                columns.append((position, parsed, {}))
+            else:
+                parsed, problems = _parse_cells(series, parser)
+                columns.append((position, parsed, problems))
+        for i, row in enumerate(rows):
+            record = result.records[row]
+            if spec.merge:
+                merged: list[str] = []
+                for _, parsed, _problems in columns:
+                    merged.extend(x for x in (parsed[i] or []) if x not in merged)
+                record[name] = merged
+                continue
+            value = None
+            problem: tuple[int, str] | None = None
+            for position, parsed, problems in columns:
+                if i in problems:
+                    problem = problem or (position, problems[i])
+                elif parsed[i] is not None and parsed[i] != "" and value is None:
+                    value = parsed[i]
+            if value is None and problem is not None:
+                position, reason = problem
+                pending.append((row, name, mapping.column_label(position), result.raw[row][position], reason))
+            limit = MAX_LENGTHS.get(name)
+            if limit and isinstance(value, str) and len(value) > limit:
+                pending.append(
+                    (row, name, mapping.column_label(positions[0]), value, f"is longer than {limit}")
+                )
+                value = None
+            if value is None and name in _EMPTY_FIELDS:
+                value = _EMPTY_FIELDS[name]()
+            record[name] = value
+    for row, name, column, value, reason in pending:
+        if name in SOFT_FIELDS:
+            result.problems.append(
+                CellProblem(row, column, _show(value), reason + "; left empty", severity="warning")
+            )
+        else:
+            result.reject(row, column, value, reason)
+    return result

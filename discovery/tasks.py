@@ -1,0 +1,14 @@
+"""Celery entry points of discovery (thin: ids in, one service call)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from discovery.services.imports import import_job_run
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def import_file_task(job_id: int) -> str:
+    """Run (or resume after a crash) the import job ``job_id``; re-running it gives the same end state."""
+    summary = import_job_run(job_id=job_id)
+    return "skipped" if summary is None else summary.status
