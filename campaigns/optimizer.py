@@ -1,0 +1,312 @@
+"""Budget-optimal shortlist as a 0/1 MILP (scipy.optimize.milp, HiGHS), plus greedy and DP baselines.
+
+Pure numpy/scipy, no Django. One binary x_i per candidate account:
+
+    maximise   sum(value_i x_i)
+    subject to sum(fee_i x_i) <= budget
+               min_count <= sum(x_i) <= max_count
+               sum(x_i for i of creator g) <= 1           (one account per creator)
+               x_i = 0 where fee_i > max_share * budget   (no creator takes more than the share)
+               x_i = 1 for pinned accounts
+
+Fees are handled in integer cents so "never over budget" holds exactly, not within a float tolerance.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array, vstack
+
+DEFAULT_TIME_LIMIT = 10.0  # seconds
+DEFAULT_MIP_REL_GAP = 1e-4  # 0.01 %; the target is a proven gap under 0.1 %
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Candidates as parallel arrays: fee (money), value (objective), group (creator id), pinned flag."""
+
+    fee: np.ndarray
+    value: np.ndarray
+    group: np.ndarray
+    pinned: np.ndarray
+    budget: float
+    min_count: int = 0
+    max_count: int | None = None
+    max_share: float | None = None  # 0 < share <= 1 of the budget per creator
+
+    @property
+    def size(self) -> int:
+        """Number of candidates."""
+        return len(self.fee)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Chosen candidate indices with totals, proof status and, when infeasible, the reason."""
+
+    selected: np.ndarray
+    total_fee: float
+    objective: float
+    feasible: bool
+    optimal: bool
+    gap: float | None  # relative gap between the answer and the solver's proven bound
+    bound: float | None  # the proven upper bound on the objective
+    method: str
+    seconds: float
+    constraint: str | None = None  # which constraint made the problem infeasible
+    explanation: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _cents(values: np.ndarray | float) -> np.ndarray:
+    return np.rint(np.asarray(values, dtype=np.float64) * 100.0).astype(np.int64)
+
+
+def _cap_cents(problem: Problem) -> int:
+    budget = int(_cents(problem.budget))
+    if problem.max_share is None or problem.max_share >= 1:
+        return budget
+    return int(np.floor(problem.budget * problem.max_share * 100.0 + 1e-6))
+
+
+def validate(problem: Problem) -> None:
+    """Raise ValueError naming the first malformed input."""
+    n = problem.size
+    for name in ("value", "group", "pinned"):
+        if len(getattr(problem, name)) != n:
+            raise ValueError(f"{name} has {len(getattr(problem, name))} entries, fee has {n}")
+    if n and (not np.all(np.isfinite(problem.fee)) or np.any(problem.fee < 0)):
+        raise ValueError("fees must be finite and non-negative")
+    if n and (not np.all(np.isfinite(problem.value)) or np.any(problem.value < 0)):
+        raise ValueError("values must be finite and non-negative")
+    if problem.max_share is not None and not 0 < problem.max_share <= 1:
+        raise ValueError("max_share must be in (0, 1]")
+    if problem.min_count < 0:
+        raise ValueError("min_count cannot be negative")
+    if problem.max_count is not None and problem.max_count < problem.min_count:
+        raise ValueError(f"max_count ({problem.max_count}) is below min_count ({problem.min_count})")
+
+
+def explain_infeasible(problem: Problem) -> tuple[str, str, dict] | None:
+    """The constraint that makes the problem infeasible, a sentence and numbers; None when feasible."""
+    fee = _cents(problem.fee)
+    budget = int(_cents(problem.budget))
+    cap = _cap_cents(problem)
+    pinned = np.flatnonzero(problem.pinned)
+    if budget <= 0:
+        return "budget", "The budget must be more than zero.", {"budget": problem.budget}
+    pinned_groups, counts = np.unique(problem.group[pinned], return_counts=True)
+    if np.any(counts > 1):
+        return (
+            "one_per_creator",
+            "Two pinned accounts belong to the same creator; only one account per creator may be chosen.",
+            {"creators": pinned_groups[counts > 1].tolist()},
+        )
+    over_cap = pinned[fee[pinned] > cap]
+    if len(over_cap):
+        return (
+            "max_share",
+            f"A pinned creator costs {fee[over_cap].max() / 100:.2f}, more than the maximum share per creator "
+            f"({cap / 100:.2f}).",
+            {"candidates": over_cap.tolist(), "cap": cap / 100},
+        )
+    pinned_fee = int(fee[pinned].sum())
+    if pinned_fee > budget:
+        return (
+            "budget",
+            f"The pinned creators alone cost {pinned_fee / 100:.2f}, over the budget of {budget / 100:.2f}.",
+            {"pinned_fee": pinned_fee / 100, "budget": budget / 100},
+        )
+    if problem.max_count is not None and len(pinned) > problem.max_count:
+        return (
+            "max_creators",
+            f"{len(pinned)} creators are pinned but at most {problem.max_count} may be chosen.",
+            {"pinned": len(pinned), "max_creators": problem.max_count},
+        )
+    need = problem.min_count - len(pinned)
+    if need <= 0:
+        return None
+    free = np.ones(problem.size, dtype=bool)
+    free[pinned] = False
+    free &= fee <= cap
+    free &= ~np.isin(problem.group, problem.group[pinned])
+    groups = problem.group[free]
+    if len(np.unique(groups)) < need:
+        return (
+            "min_creators",
+            f"Only {len(np.unique(groups)) + len(pinned)} creators match the brief within the per-creator cap, "
+            f"but at least {problem.min_count} are required.",
+            {"available": int(len(np.unique(groups)) + len(pinned)), "min_creators": problem.min_count},
+        )
+    # Cheapest account of each remaining creator; the cheapest `need` of them is the least spend possible.
+    order = np.lexsort((fee[free], groups))
+    g_sorted, f_sorted = groups[order], fee[free][order]
+    first = np.ones(len(g_sorted), dtype=bool)
+    first[1:] = g_sorted[1:] != g_sorted[:-1]
+    cheapest = np.sort(f_sorted[first])[:need]
+    least = pinned_fee + int(cheapest.sum())
+    if least > budget:
+        return (
+            "budget",
+            f"The cheapest {problem.min_count} creators that match the brief cost {least / 100:.2f}, over the "
+            f"budget of {budget / 100:.2f}. Raise the budget or lower the minimum number of creators.",
+            {"least_cost": least / 100, "budget": budget / 100, "min_creators": problem.min_count},
+        )
+    return None
+
+
+def _infeasible(problem: Problem, reason: tuple[str, str, dict], method: str, started: float) -> Solution:
+    constraint, sentence, extra = reason
+    return Solution(
+        selected=np.array([], dtype=np.int64),
+        total_fee=0.0,
+        objective=0.0,
+        feasible=False,
+        optimal=False,
+        gap=None,
+        bound=None,
+        method=method,
+        seconds=time.perf_counter() - started,
+        constraint=constraint,
+        explanation=sentence,
+        extra=extra,
+    )
+
+
+def solve(
+    problem: Problem, *, time_limit: float = DEFAULT_TIME_LIMIT, mip_rel_gap: float = DEFAULT_MIP_REL_GAP
+) -> Solution:
+    """Solve the shortlist MILP exactly (to ``mip_rel_gap``) with HiGHS, or explain why it is infeasible."""
+    started = time.perf_counter()
+    validate(problem)
+    reason = explain_infeasible(problem)
+    if reason:
+        return _infeasible(problem, reason, "milp", started)
+    fee = _cents(problem.fee)
+    budget = int(_cents(problem.budget))
+    eligible = np.flatnonzero((fee <= _cap_cents(problem)) | problem.pinned)
+    n = len(eligible)
+    f, v, g, pin = fee[eligible], problem.value[eligible], problem.group[eligible], problem.pinned[eligible]
+
+    ones = np.ones(n)
+    rows = [coo_array((f.astype(np.float64), (np.zeros(n, dtype=np.int64), np.arange(n))), shape=(1, n))]
+    lower, upper = [-np.inf], [budget + 0.5]  # integer cents: <= budget + 0.5 is <= budget
+    rows.append(coo_array((ones, (np.zeros(n, dtype=np.int64), np.arange(n))), shape=(1, n)))
+    lower.append(problem.min_count)
+    upper.append(problem.max_count if problem.max_count is not None else np.inf)
+    _, inverse, counts = np.unique(g, return_inverse=True, return_counts=True)
+    shared = counts[inverse] > 1  # creators with several eligible accounts need a row
+    if shared.any():
+        row_of_group = np.cumsum(counts > 1) - 1
+        cols = np.flatnonzero(shared)
+        n_rows = int((counts > 1).sum())
+        rows.append(coo_array((ones[cols], (row_of_group[inverse[cols]], cols)), shape=(n_rows, n)))
+        lower.extend([-np.inf] * n_rows)
+        upper.extend([1.0] * n_rows)
+    matrix = vstack(rows).tocsr()
+    result = milp(
+        c=-v,
+        constraints=LinearConstraint(matrix, np.array(lower, dtype=float), np.array(upper, dtype=float)),
+        integrality=np.ones(n),
+        bounds=Bounds(pin.astype(float), ones),
+        options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "disp": False},
+    )
+    if result.x is None:
+        if result.status == 2:
+            return _infeasible(
+                problem,
+                ("brief", "No set of creators satisfies the brief's constraints together.", {}),
+                "milp",
+                started,
+            )
+        return _infeasible(
+            problem,
+            ("time_limit", f"The solver found no answer within {time_limit:g} s: {result.message}", {}),
+            "milp",
+            started,
+        )
+    chosen = eligible[np.flatnonzero(result.x > 0.5)]
+    total_cents = int(fee[chosen].sum())
+    if total_cents > budget:  # guard against solver tolerances: never report an over-budget answer
+        raise RuntimeError(f"solver returned {total_cents} cents over a budget of {budget}")
+    objective = float(problem.value[chosen].sum())
+    dual = getattr(result, "mip_dual_bound", None)
+    bound = float(-dual) if dual is not None and np.isfinite(dual) else None
+    gap = float(result.mip_gap) if getattr(result, "mip_gap", None) is not None else None
+    if gap is not None and objective == 0 and bound is not None and bound <= 1e-9:
+        gap = 0.0
+    return Solution(
+        selected=np.sort(chosen),
+        total_fee=total_cents / 100,
+        objective=objective,
+        feasible=True,
+        optimal=bool(result.status == 0 and gap is not None and gap <= mip_rel_gap),
+        gap=gap,
+        bound=bound,
+        method="milp",
+        seconds=time.perf_counter() - started,
+    )
+
+
+def greedy(problem: Problem) -> Solution:
+    """Pinned first, then best value per unit of fee while the budget and the brief allow (no proof)."""
+    started = time.perf_counter()
+    validate(problem)
+    fee = _cents(problem.fee)
+    budget = int(_cents(problem.budget))
+    cap = _cap_cents(problem)
+    max_count = problem.max_count if problem.max_count is not None else problem.size
+    ratio = np.where(fee > 0, problem.value / np.maximum(fee, 1), np.inf)
+    by_ratio = np.argsort(-ratio, kind="stable")
+    order = np.concatenate([np.flatnonzero(problem.pinned), by_ratio[~problem.pinned[by_ratio]]])
+    spent, chosen, used = 0, [], set()
+    for i in order:
+        if len(chosen) >= max_count:
+            break
+        gid = int(problem.group[i])
+        if gid in used or fee[i] > cap or spent + fee[i] > budget:
+            continue
+        chosen.append(int(i))
+        used.add(gid)
+        spent += int(fee[i])
+    selected = np.array(sorted(chosen), dtype=np.int64)
+    feasible = len(selected) >= problem.min_count
+    return Solution(
+        selected=selected,
+        total_fee=spent / 100,
+        objective=float(problem.value[selected].sum()) if len(selected) else 0.0,
+        feasible=feasible,
+        optimal=False,
+        gap=None,
+        bound=None,
+        method="greedy",
+        seconds=time.perf_counter() - started,
+        constraint=None if feasible else "min_creators",
+        explanation=""
+        if feasible
+        else "The greedy pick ran out of budget before the minimum number of creators.",
+    )
+
+
+def knapsack_dp_value(fee: np.ndarray, value: np.ndarray, budget: float, *, unit: float = 1.0) -> float:
+    """Exact 0/1 knapsack optimum by dynamic programming over budget in ``unit`` steps (fees must be multiples).
+
+    O(n x budget/unit) time, O(budget/unit) memory: for checking the MILP on small instances only.
+    """
+    weights = np.rint(np.asarray(fee, dtype=np.float64) / unit).astype(np.int64)
+    if not np.allclose(weights * unit, fee):
+        raise ValueError("every fee must be a multiple of unit")
+    capacity = int(np.floor(budget / unit + 1e-9))
+    best = np.zeros(capacity + 1)
+    for w, val in zip(weights, np.asarray(value, dtype=np.float64), strict=True):
+        if w > capacity:
+            continue
+        if w == 0:
+            best += val
+            continue
+        best[w:] = np.maximum(best[w:], best[:-w] + val)
+    return float(best[-1])
