@@ -38,3 +38,17 @@ class MeOutputSerializer(serializers.Serializer):
     is_platform_admin = serializers.BooleanField()
     current_organisation = serializers.IntegerField(allow_null=True)
     organisations = OrganisationAccessOutputSerializer(many=True)
+
+
+class AuditEntryOutputSerializer(serializers.Serializer):
+    """One audit entry: who did what to which object, with {field: [old, new]} changes."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    organisation = serializers.IntegerField(source="organisation_id")
+    user = serializers.CharField(source="user.get_username", default=None)
+    action = serializers.CharField()
+    model = serializers.CharField(source="model_label")
+    object_id = serializers.CharField()
+    object_repr = serializers.CharField()
+    changes = serializers.DictField()

@@ -7,4 +7,5 @@ from core.api import views
 urlpatterns = [
     path("auth/token/", views.AuthTokenView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("audit/", views.AuditEntryListView.as_view(), name="audit-list"),
 ]

@@ -5,21 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
-from core.api.serializers import MeOutputSerializer, TokenInputSerializer, TokenOutputSerializer
+from core.api.serializers import (
+    AuditEntryOutputSerializer,
+    MeOutputSerializer,
+    TokenInputSerializer,
+    TokenOutputSerializer,
+)
 from core.current import current_organisation
+from core.filters import AuditEntryFilterSet
+from core.models import AuditEntry
 from core.permissions import is_platform_admin
-from core.selectors import user_organisation_access
+from core.selectors import audit_entry_list, user_organisation_access
 
 
 class AuthTokenView(APIView):
@@ -77,3 +86,14 @@ class MeView(APIView):
             "organisations": user_organisation_access(user=user),
         }
         return Response(MeOutputSerializer(payload).data)
+
+
+class AuditEntryListView(ListAPIView):
+    """GET: the audit log of organisations the caller owns, newest first (empty for everyone else)."""
+
+    serializer_class = AuditEntryOutputSerializer
+    filterset_class = AuditEntryFilterSet
+
+    def get_queryset(self) -> QuerySet[AuditEntry]:
+        """Scoped by the selector to organisations where the caller may audit."""
+        return audit_entry_list(user=self.request.user)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import AgencyClient, Membership
+from core.models import AgencyClient, AuditEntry, Membership
 from core.services import organisations as svc
 from tests.access_matrix import LOGIN, assert_access
 from tests.factories.core import PASSWORD, MembershipFactory, OrganisationFactory, UserFactory
@@ -436,3 +436,31 @@ def test_api_token_revoke(request, everyone) -> None:
         other_brand_member=204,
         anonymous=403,
     )
+
+
+def test_api_audit_log(request, everyone, brand) -> None:
+    AuditEntry.objects.create(
+        organisation=brand, action="update", model_label="x.y", object_id="1", object_repr="o"
+    )
+    responses = assert_access(
+        request,
+        "GET",
+        f"/api/audit/?organisation={brand.pk}",
+        brand_owner=200,
+        brand_member=200,
+        brand_viewer=200,
+        agency_staff=200,
+        outsider_agency_staff=200,
+        other_brand_member=200,
+        anonymous=403,
+    )
+    counts = {p: r.json()["count"] for p, r in responses.items() if p != "anonymous"}
+    # A list is scoped, never refused: only the brand's owners see its entries.
+    assert counts == {
+        "brand_owner": 1,
+        "brand_member": 0,
+        "brand_viewer": 0,
+        "agency_staff": 0,
+        "outsider_agency_staff": 0,
+        "other_brand_member": 0,
+    }

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.models import AuditEntry
 from tests.factories.core import PASSWORD, AgencyClientFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,3 +175,58 @@ def test_me_query_count_does_not_grow_with_client_brands(
         body = client.get("/api/me/").json()
 
     assert len(body["organisations"]) == 22
+
+
+def _entries(brand, n: int = 3) -> None:
+    for i in range(n):
+        AuditEntry.objects.create(
+            organisation=brand,
+            action="update",
+            model_label="campaigns.campaign",
+            object_id=str(i),
+            object_repr="c",
+        )
+
+
+def test_audit_api_lists_an_owners_entries_newest_first(brand, brand_owner, other_brand_member) -> None:
+    _entries(brand)
+    _entries(other_brand_member.memberships.get().organisation, n=2)
+    client = APIClient()
+    client.force_authenticate(brand_owner)
+
+    body = client.get("/api/audit/").json()
+
+    assert body["count"] == 3
+    assert [r["object_id"] for r in body["results"]] == ["2", "1", "0"]
+    assert body["results"][0]["model"] == "campaigns.campaign"
+
+
+def test_audit_api_filters_by_object(brand, brand_owner) -> None:
+    _entries(brand)
+    client = APIClient()
+    client.force_authenticate(brand_owner)
+
+    body = client.get("/api/audit/", {"model": "campaigns.campaign", "object_id": "1"}).json()
+
+    assert [r["object_id"] for r in body["results"]] == ["1"]
+
+
+def test_audit_api_rejects_a_malformed_filter(brand_owner) -> None:
+    client = APIClient()
+    client.force_authenticate(brand_owner)
+
+    response = client.get("/api/audit/", {"since": "yesterday"})
+
+    assert response.status_code == 400
+    assert "since" in response.json()
+
+
+def test_audit_api_query_count_is_flat(brand, brand_owner, django_assert_max_num_queries) -> None:
+    _entries(brand, n=40)
+    client = APIClient()
+    client.force_authenticate(brand_owner)
+
+    with django_assert_max_num_queries(4):
+        body = client.get("/api/audit/").json()
+
+    assert len(body["results"]) == 25
