@@ -20,10 +20,10 @@ from scoring.models import ProfileScore
 pytestmark = pytest.mark.django_db
 
 
-def _run(tmp_path: Path, **options) -> str:
+def _run(tmp_path: Path, profiles: int = 40) -> str:
     out = io.StringIO()
     call_command(
-        "demo_setup", profiles=40, dir=str(tmp_path / "demo"), stdout=out, stderr=io.StringIO(), **options
+        "demo_setup", profiles=profiles, dir=str(tmp_path / "demo"), stdout=out, stderr=io.StringIO()
     )
     return out.getvalue()
 
