@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
 from discovery import selectors
@@ -19,6 +20,8 @@ from discovery.exports import EXPORT_MAX_ROWS, profiles_csv, profiles_xlsx
 from discovery.filters import ProfileFilterSet
 from discovery.models import Profile, SavedSearch
 from discovery.services.saved_searches import saved_search_create, saved_search_delete
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -80,18 +83,24 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "discovery/search.html", context)
 
 
-def _campaign_context(request: HttpRequest, profile: Profile) -> dict[str, Any] | None:
-    """The campaigns app's shortlist box for this profile, once that app provides it."""
+def _campaign_box(request: HttpRequest, profile: Profile) -> str | None:
+    """The campaigns app's shortlist box and relationship history for this profile, rendered.
+
+    The box is owned by the campaigns app; if it is missing or fails, the profile page still
+    renders (without it) and the error is logged.
+    """
     try:
         module = importlib.import_module("campaigns.selectors")
-    except ImportError:
-        return None
-    provider = getattr(module, "profile_campaign_context", None)
-    try:
+        provider = module.profile_campaign_context
         get_template(CAMPAIGN_BOX_TEMPLATE)
-    except TemplateDoesNotExist:
+    except (ImportError, AttributeError, TemplateDoesNotExist):
         return None
-    return provider(user=request.user, profile=profile) if provider else None
+    try:
+        context = provider(user=request.user, profile=profile)
+        return render_to_string(CAMPAIGN_BOX_TEMPLATE, context, request=request)
+    except Exception:
+        logger.exception("campaign box failed for profile %s", profile.pk)
+        return None
 
 
 @require_GET
@@ -102,15 +111,8 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Profile.DoesNotExist as exc:
         raise Http404("No such profile") from exc
     detail = selectors.profile_detail(profile=profile)
-    campaign_context = _campaign_context(request, profile)
-    context = {
-        "detail": detail,
-        "profile": profile,
-        "score": detail.score,
-        "campaign_context": campaign_context,
-    }
-    if campaign_context:
-        context.update(campaign_context)
+    context = {"detail": detail, "profile": profile, "score": detail.score}
+    context["campaign_box"] = _campaign_box(request, profile)
     return render(request, "discovery/profile.html", context)
 
 

@@ -1,0 +1,130 @@
+"""Discovery selectors: text search, similar creators, profile page data, compare."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from discovery import selectors
+from discovery.models import Post, Profile
+from tests.factories.discovery import (
+    CreatorFactory,
+    FollowerSnapshotFactory,
+    NicheFactory,
+    PostFactory,
+    ProfileFactory,
+)
+from tests.factories.scoring import ProfileScoreFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_terms_drop_punctuation_and_cap_the_count() -> None:
+    assert selectors.search_terms("  Vegan, 'recipes' & travel!! ") == ["vegan", "recipes", "travel"]
+    assert len(selectors.search_terms(" ".join(f"w{i}" for i in range(20)))) == selectors.MAX_SEARCH_TERMS
+
+
+def test_text_search_matches_word_prefixes_in_name_handle_and_bio() -> None:
+    by_name = ProfileFactory(handle="aaa", name="Vegan Vera", bio="")
+    by_bio = ProfileFactory(handle="bbb", name="B", bio="Vegetarian and vegan recipes")
+    by_handle = ProfileFactory(handle="veganeats", name="C", bio="")
+    ProfileFactory(handle="ccc", name="D", bio="steak house reviews")
+
+    found = selectors.profile_text_search(Profile.objects.all(), text="vega")
+
+    assert set(found.values_list("pk", flat=True)) == {by_name.pk, by_bio.pk, by_handle.pk}
+
+
+def test_text_search_with_only_punctuation_returns_everything() -> None:
+    ProfileFactory()
+
+    assert selectors.profile_text_search(Profile.objects.all(), text="!!! ''").count() == 1
+
+
+def _scored(
+    handle: str, *, niche, followers: int, er: float, tier: str = "micro", creator=None, platform="instagram"
+):
+    profile = ProfileFactory(
+        handle=handle, followers=followers, platform=platform, creator=creator or CreatorFactory()
+    )
+    if niche:
+        profile.niches.add(niche)
+    ProfileScoreFactory(profile=profile, tier=tier, er=er)
+    return profile
+
+
+def test_similar_creators_share_platform_tier_and_a_niche_nearest_first() -> None:
+    fitness, food = NicheFactory(slug="fitness"), NicheFactory(slug="food")
+    me = _scored("me", niche=fitness, followers=20_000, er=4.0)
+    near = _scored("near", niche=fitness, followers=21_000, er=3.9)
+    mid = _scored("mid", niche=fitness, followers=40_000, er=2.0)
+    _scored("macro", niche=fitness, followers=21_000, er=4.0, tier="macro")
+    _scored("tiktok", niche=fitness, followers=21_000, er=4.0, platform="tiktok")
+    _scored("food", niche=food, followers=20_000, er=4.0)
+    _scored("sibling", niche=fitness, followers=20_000, er=4.0, creator=me.creator)
+
+    similar = selectors.profile_similar(profile=Profile.objects.select_related("score").get(pk=me.pk))
+
+    assert [p.handle for p in similar] == [near.handle, mid.handle]
+
+
+def test_similar_is_empty_for_an_unscored_profile() -> None:
+    assert selectors.profile_similar(profile=ProfileFactory()) == []
+
+
+def test_post_engagement_skips_hidden_likes_and_prefers_views() -> None:
+    hidden = Post(likes=None, comments=5)
+    photo = Post(likes=90, comments=10)
+    video = Post(likes=90, comments=5, shares=5, views=1_000)
+
+    assert selectors.post_engagement(hidden, followers=1_000) is None
+    assert selectors.post_engagement(photo, followers=1_000) == pytest.approx(10.0)
+    assert selectors.post_engagement(video, followers=1_000_000) == pytest.approx(10.0)
+
+
+def test_profile_detail_reads_in_a_fixed_number_of_queries() -> None:
+    fitness = NicheFactory(slug="fitness")
+    me = _scored("me", niche=fitness, followers=20_000, er=4.0)
+
+    def queries() -> int:
+        profile = selectors.profile_get(profile_id=me.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.profile_detail(profile=profile)
+        return len(ctx.captured_queries)
+
+    def add(day: int) -> None:
+        FollowerSnapshotFactory(profile=me, captured_on=dt.date(2026, 1, day), followers=20_000 + day)
+        PostFactory(profile=me)
+        _scored(f"peer{day}", niche=fitness, followers=20_000 + day * 100, er=4.0)
+
+    add(1)
+    one_each = queries()
+    for day in range(2, 20):
+        add(day)
+
+    assert queries() == one_each
+
+
+def test_spike_days_mark_the_snapshot_that_reaches_the_flagged_gain() -> None:
+    snapshots = [
+        {"captured_on": dt.date(2026, 3, 1), "followers": 1_000},
+        {"captured_on": dt.date(2026, 3, 2), "followers": 1_010},
+        {"captured_on": dt.date(2026, 3, 3), "followers": 6_010},
+        {"captured_on": dt.date(2026, 3, 4), "followers": 6_020},
+    ]
+    flagged = {"code": "follower_spike", "flagged": True, "gain": 5_000}
+    quiet = {"code": "follower_spike", "flagged": False, "gain": 5_000}
+
+    assert selectors._spike_days([flagged], snapshots) == ["2026-03-03"]
+    assert selectors._spike_days([quiet], snapshots) == []
+
+
+def test_compare_keeps_the_requested_order_and_drops_unknown_ids() -> None:
+    a, b = ProfileFactory(), ProfileFactory()
+
+    got = selectors.profiles_for_compare(ids=[b.pk, 999_999, a.pk])
+
+    assert [p.pk for p in got] == [b.pk, a.pk]
