@@ -117,9 +117,10 @@ def run_matrix(
 ) -> dict[str, HttpResponse]:
     """Send the request once per persona, each in a rolled-back savepoint; return the responses."""
     api = url.startswith("/api/") if api is None else api
+    # Create every persona before the first request, so each cell sees the same world.
+    users = {persona: persona_user(request, persona) for persona in personas}
     responses: dict[str, HttpResponse] = {}
-    for persona in personas:
-        user = persona_user(request, persona)
+    for persona, user in users.items():
         cache.clear()  # throttle counters; the matrix checks access, not rate limits
         try:
             with transaction.atomic():
