@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.current import current_organisation, current_organisation_set
 from core.exceptions import ApplicationError
+from core.filters import AuditEntryFilterSet
 from core.forms import (
     AgencyLinkForm,
     InvitationForm,
@@ -233,10 +234,16 @@ def audit_log_view(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = _member_org(request, slug)
     if not can(request.user, Action.AUDIT, organisation):
         raise PermissionDenied
-    page = Paginator(
-        audit_entry_list(user=request.user, organisation=organisation), AUDIT_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"organisation": organisation, "page": page})
+    entries = audit_entry_list(user=request.user, organisation=organisation)
+    filterset = AuditEntryFilterSet(request.GET, queryset=entries)
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else entries.none(), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"organisation": organisation, "page": page, "filter": filterset, "query": query.urlencode()}
+    return render(request, "core/audit_log.html", context, status=200 if valid else 400)
 
 
 @require_POST

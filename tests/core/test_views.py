@@ -429,3 +429,24 @@ def test_settings_page_query_count_does_not_grow_with_members(
 
     assert response.status_code == 200
     assert response.content.decode().count('aria-label="Role of ') == 31
+
+
+def test_audit_log_page_filters_by_object_and_reports_bad_filters(brand, brand_owner) -> None:
+    for i in range(3):
+        AuditEntry.objects.create(
+            organisation=brand,
+            action="update",
+            model_label="campaigns.campaign",
+            object_id=str(i),
+            object_repr=f"c{i}",
+        )
+    client = _client(brand_owner)
+
+    one = client.get("/settings/organisation/acme/audit/", {"model": "campaigns.campaign", "object_id": "1"})
+    bad = client.get("/settings/organisation/acme/audit/", {"since": "yesterday"})
+
+    assert one.status_code == 200
+    assert b": c1<" in one.content
+    assert b": c0<" not in one.content
+    assert bad.status_code == 400
+    assert b"since:" in bad.content
