@@ -174,22 +174,31 @@ def _parse_numeric(series: pd.Series, parser: str) -> tuple[list[Any], dict[int,
 
 
 def _parse_datetimes(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
-    """ISO timestamps through pandas; anything else through the per-cell parser."""
+    """ISO timestamps through pandas (vectorised range checks); anything else through the per-cell parser."""
     parsed = pd.to_datetime(series.astype(str).str.strip(), utc=True, errors="coerce", format="ISO8601")
-    out: list[Any] = [None] * len(series)
+    now = pd.Timestamp.now(tz="UTC")
+    suspicious = parsed.isna() | (parsed > now + pd.Timedelta(days=1)) | (parsed.dt.year < 2000)
+    if parser == "date":
+        out: list[Any] = [None if x is pd.NaT else x for x in parsed.dt.date.tolist()]
+    else:
+        out = [None if x is pd.NaT else x for x in parsed.dt.to_pydatetime().tolist()]
     problems: dict[int, str] = {}
     slow = CELL_PARSERS[parser]
     raw = series.tolist()
-    for i, stamp in enumerate(parsed.tolist()):
+    for i in np.flatnonzero(suspicious.to_numpy()).tolist():
+        stamp = parsed.iloc[i]
         try:
-            if stamp is pd.NaT or stamp is None or stamp != stamp:
+            if stamp is pd.NaT:
                 out[i] = slow(raw[i])
             else:
-                value = stamp.to_pydatetime()
-                out[i] = slow(value.date() if parser == "date" else value)
+                out[i] = slow(stamp.date() if parser == "date" else stamp.to_pydatetime())
         except v.ValueProblem as exc:
+            out[i] = None
             problems[i] = str(exc)
     return out, problems
+
+
+_MEMO_PARSERS = frozenset({"platform", "country", "bool", "kind", "niches", "age", "audience"})
 
 
 def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
@@ -201,12 +210,21 @@ def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, s
     func = CELL_PARSERS[parser]
     out: list[Any] = []
     problems: dict[int, str] = {}
+    # Few distinct values (platforms, countries, kinds): parse each once.
+    memo: dict[Any, tuple[Any, str | None]] | None = {} if parser in _MEMO_PARSERS else None
     for i, raw in enumerate(series.tolist()):
-        try:
-            out.append(func(raw))
-        except v.ValueProblem as exc:
-            out.append(None)
-            problems[i] = str(exc)
+        if memo is not None and isinstance(raw, str) and raw in memo:
+            value, problem = memo[raw]
+        else:
+            try:
+                value, problem = func(raw), None
+            except v.ValueProblem as exc:
+                value, problem = None, str(exc)
+            if memo is not None and isinstance(raw, str) and len(memo) < 10_000:
+                memo[raw] = (value, problem)
+        if problem is not None:
+            problems[i] = problem
+        out.append(value.copy() if isinstance(value, list | dict) else value)
     return out, problems
 
 

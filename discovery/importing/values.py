@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from decimal import Decimal
 from urllib.parse import urlparse
 
 from django.utils.text import slugify
@@ -45,7 +46,14 @@ MISSING_MARKERS = frozenset(
 )
 # Counts above this are not real accounts or posts (the largest accounts have under 1e9 followers).
 MAX_COUNT = 10_000_000_000
-SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+SUFFIX_FACTORS = {
+    "k": Decimal(1_000),
+    "m": Decimal(1_000_000),
+    "mn": Decimal(1_000_000),
+    "mm": Decimal(1_000_000),
+    "b": Decimal(1_000_000_000),
+    "bn": Decimal(1_000_000_000),
+}
 _NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*(k|m|mn|mm|b|bn)?$")
 HANDLE = re.compile(r"^[a-z0-9._-]{1,150}$")
 # Stored handles: any letters (YouTube allows non-Latin handles), digits, '.', '_' and '-'.
@@ -86,7 +94,9 @@ def parse_number(raw: object) -> float | None:
     match = _NUMBER.match(text)
     if not match:
         raise ValueProblem("is not a number")
-    value = float(match.group(1)) * SUFFIXES.get(match.group(2) or "", 1.0)
+    suffix = match.group(2)
+    # Decimal arithmetic, so 4.1m is exactly 4100000 (float gives 4099999.9999999995).
+    value = float(Decimal(match.group(1)) * SUFFIX_FACTORS[suffix]) if suffix else float(match.group(1))
     if math.isinf(value) or math.isnan(value):
         raise ValueProblem("is not a finite number")
     return value

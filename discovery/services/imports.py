@@ -792,10 +792,16 @@ class _PostWriter(_Writer):
         profiles = self.profiles_for(parsed, keyed)
         ids = {key: profiles[(key[0], key[1])]["id"] for key in keyed}
         existing: dict[tuple[int, str], dict[str, Any]] = {}
-        for post in Post.objects.filter(
-            profile_id__in=set(ids.values()), external_id__in={key[2] for key in keyed}
-        ).values("profile_id", "external_id", *POST_FIELDS):
-            existing[(post["profile_id"], post["external_id"])] = post
+        wanted = {(ids[key], key[2]) for key in keyed}
+        profile_ids = sorted(set(ids.values()))
+        # By account only: a chunk covers few accounts, and a long IN list over two columns makes
+        # SQLite scan; the rows that are not in the file are dropped here.
+        for start in range(0, len(profile_ids), BATCH_ROWS):
+            for post in Post.objects.filter(profile_id__in=profile_ids[start : start + BATCH_ROWS]).values(
+                "profile_id", "external_id", *POST_FIELDS
+            ):
+                if (post["profile_id"], post["external_id"]) in wanted:
+                    existing[(post["profile_id"], post["external_id"])] = post
         statuses: dict[int, str] = {}
         objects = []
         for key, row in keyed.items():
