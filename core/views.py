@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -91,8 +92,16 @@ def _attempt(request: HttpRequest, action: Callable[[], object], success: str) -
     return True
 
 
-def _form_errors(form: object) -> str:
-    return " ".join(f"{err}" for errors in form.errors.values() for err in errors)  # type: ignore[attr-defined]
+def _form_errors(form: forms.Form) -> str:
+    return " ".join(str(err) for errors in form.errors.values() for err in errors)
+
+
+def _managed_org(request: HttpRequest, slug: str) -> Organisation:
+    """The organisation if the user may manage it: 404 for strangers, 403 for its other members."""
+    organisation = _member_org(request, slug)
+    if not can(request.user, Action.MANAGE, organisation):
+        raise PermissionDenied("Only managers and owners can do this.")
+    return organisation
 
 
 @require_GET
@@ -128,7 +137,7 @@ def organisation_settings_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invitation_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Invite someone by email; the form is shown again with its errors when invalid."""
-    organisation = _member_org(request, slug)
+    organisation = _managed_org(request, slug)
     form = InvitationForm(request.POST)
     if not form.is_valid():
         return _render_settings(request, organisation, invite_form=form, status=400)
@@ -165,7 +174,7 @@ def invitation_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResp
 @require_POST
 def member_role_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Change one member's role."""
-    organisation = _member_org(request, slug)
+    organisation = _managed_org(request, slug)
     membership = _or_404(lambda: membership_get(organisation=organisation, pk=pk))
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -199,11 +208,9 @@ def member_remove_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 @require_POST
 def agency_link_add_view(request: HttpRequest, slug: str) -> HttpResponse:
     """A brand lets an agency work on its campaigns."""
-    organisation = _member_org(request, slug)
+    organisation = _managed_org(request, slug)
     form = AgencyLinkForm(request.POST)
     if not form.is_valid():
-        if not can(request.user, Action.MANAGE, organisation):
-            raise PermissionDenied
         messages.error(request, _form_errors(form))
         return redirect(_settings_url(organisation))
     agency = form.cleaned_data["agency"]

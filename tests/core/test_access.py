@@ -464,3 +464,24 @@ def test_api_audit_log(request, everyone, brand) -> None:
         "outsider_agency_staff": 0,
         "other_brand_member": 0,
     }
+
+
+def test_invalid_writes_by_non_managers_are_still_refused(request, everyone, bystander) -> None:
+    for url, data in [
+        ("/settings/organisation/acme/invitations/", {"email": "bad"}),
+        (f"/settings/organisation/acme/members/{bystander.pk}/role/", {"role": "king"}),
+        ("/settings/organisation/acme/agencies/", {"agency": ""}),
+    ]:
+        assert_access(
+            request,
+            "POST",
+            url,
+            data=data,
+            brand_owner={302, 400},  # the form's errors, shown to a manager
+            brand_member=403,
+            brand_viewer=403,
+            agency_staff=404,
+            outsider_agency_staff=404,
+            other_brand_member=404,
+            anonymous=LOGIN,
+        )
