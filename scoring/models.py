@@ -311,6 +311,7 @@ class ScoringRun(BaseModel):
     scored = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     batches = models.PositiveIntegerField(default=0)
+    chains = models.PositiveSmallIntegerField(default=1, help_text="worker task chains still going")
     duration_s = models.FloatField(null=True, blank=True)
     errors = models.JSONField(default=list, blank=True)
     tier_medians = models.JSONField(default=dict, blank=True, help_text="platform/tier ER quartiles used")

@@ -41,7 +41,7 @@ POST_COLUMNS = ["profile_id", "posted_at", "kind", "likes", "comments", "shares"
 
 def profiles_frame(*, profile_ids: Sequence[int]) -> pd.DataFrame:
     """The chunk's profiles, one row each (profile_id as a column)."""
-    rows = Profile.objects.filter(id__in=profile_ids).values_list(*PROFILE_COLUMNS)
+    rows = Profile.objects.filter(id__in=profile_ids).order_by().values_list(*PROFILE_COLUMNS)
     frame = pd.DataFrame.from_records(list(rows), columns=PROFILE_COLUMNS)
     return frame.rename(columns={"id": "profile_id"})
 
@@ -63,11 +63,60 @@ def posts_frame(*, profile_ids: Sequence[int], window: int, hashtags: Sequence[s
 
     Keeps the latest ``window`` posts per (profile, likes hidden?, video?) partition, which contains
     every window the metrics use (latest 12 with visible likes, latest 30 videos, latest 12 overall).
+    ``sponsored`` is computed in the database: marked sponsored, or a disclosure tag in the hashtag
+    list (stored lower-case without #), or, for posts without a hashtag list, in the caption.
     """
+    if connection.vendor == "postgresql":
+        rows = _posts_rows_postgres(profile_ids=profile_ids, window=window, hashtags=hashtags)
+    else:
+        rows = _posts_rows_orm(profile_ids=profile_ids, window=window, hashtags=hashtags)
+    frame = pd.DataFrame.from_records(rows, columns=POST_COLUMNS)
+    for column in ("likes", "comments", "shares", "views"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True)
+    frame["sponsored"] = frame["sponsored"].astype(bool)
+    return frame
+
+
+def _posts_rows_postgres(*, profile_ids: Sequence[int], window: int, hashtags: Sequence[str]) -> list[tuple]:
+    # Raw SQL: the ORM version wraps the window in two subqueries, joins profile for the model's
+    # default ordering and evaluates the caption regex on every row; this one is ~2x faster.
+    tags = sorted({t.lower().lstrip("#") for t in hashtags if t.strip()})
+    sql = f"""
+        SELECT profile_id, posted_at, kind, likes, comments, shares, views,
+               (is_sponsored OR hashtags ?| %(tags)s::text[]
+                OR (hashtags = '[]'::jsonb AND %(has_tags)s AND caption ~* %(caption_re)s)) AS sponsored
+        FROM (
+            SELECT profile_id, posted_at, kind, likes, comments, shares, views,
+                   is_sponsored, hashtags, caption,
+                   row_number() OVER (
+                       PARTITION BY profile_id, likes IS NULL, kind = ANY(%(video)s::text[])
+                       ORDER BY posted_at DESC
+                   ) AS rn
+            FROM {Post._meta.db_table}
+            WHERE profile_id = ANY(%(ids)s::bigint[])
+        ) recent
+        WHERE rn <= %(window)s
+    """
+    params = {
+        "tags": tags,
+        "has_tags": bool(tags),
+        "caption_re": rf"#(?:{'|'.join(metrics.regex_escape(t) for t in tags) or 'x^'})(?:[^a-z0-9_]|$)",
+        "video": sorted(metrics.VIDEO_KINDS),
+        "ids": list(profile_ids),
+        "window": window,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _posts_rows_orm(*, profile_ids: Sequence[int], window: int, hashtags: Sequence[str]) -> list[tuple]:
     is_video = ExpressionWrapper(Q(kind__in=sorted(metrics.VIDEO_KINDS)), output_field=BooleanField())
     hidden = ExpressionWrapper(Q(likes__isnull=True), output_field=BooleanField())
     qs = (
         Post.objects.filter(profile_id__in=profile_ids)
+        .order_by()
         .annotate(
             _hashtags_text=Cast("hashtags", TextField()),
             rn=Window(
@@ -78,12 +127,7 @@ def posts_frame(*, profile_ids: Sequence[int], window: int, hashtags: Sequence[s
         .filter(rn__lte=window)
         .values_list(*POST_COLUMNS)
     )
-    frame = pd.DataFrame.from_records(list(qs), columns=POST_COLUMNS)
-    for column in ("likes", "comments", "shares", "views"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True)
-    frame["sponsored"] = frame["sponsored"].astype(bool)
-    return frame
+    return list(qs)
 
 
 SNAPSHOT_COLUMNS = ["profile_id", "captured_on", "followers", "following"]
@@ -91,7 +135,9 @@ SNAPSHOT_COLUMNS = ["profile_id", "captured_on", "followers", "following"]
 
 def snapshots_frame(*, profile_ids: Sequence[int]) -> pd.DataFrame:
     """The chunk's follower snapshots in one query."""
-    rows = FollowerSnapshot.objects.filter(profile_id__in=profile_ids).values_list(*SNAPSHOT_COLUMNS)
+    rows = (
+        FollowerSnapshot.objects.filter(profile_id__in=profile_ids).order_by().values_list(*SNAPSHOT_COLUMNS)
+    )
     frame = pd.DataFrame.from_records(list(rows), columns=SNAPSHOT_COLUMNS)
     frame["captured_on"] = pd.to_datetime(frame["captured_on"])
     frame["followers"] = pd.to_numeric(frame["followers"]).astype("float64")

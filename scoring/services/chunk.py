@@ -108,24 +108,44 @@ def chunk_score_rows(*, profile_ids: Sequence[int], context: ScoringContext) -> 
     sponsored = metrics.sponsored_summary(posts, post_er, posts["sponsored"], window=cfg.er_posts_window)
     shares = _fake_shares(samples)
 
+    g90 = g90.assign(monthly=metrics.monthly_growth_pct(g90["pct"].astype("float64")))
+    # Plain dicts from here: per-row pandas access costs ~100x a dict lookup.
+    aux = {
+        name: _records(part)
+        for name, part in (
+            ("g30", g30),
+            ("g90", g90),
+            ("spike", spikes),
+            ("seesaw", seesaw),
+            ("sponsored", sponsored),
+        )
+    }
+    cl_by_pid = {int(k): v for k, v in cl_ratio.to_dict().items()}
     rows = []
-    for pid, row in frame.iterrows():
+    for pid, row in _records(frame).items():
         rows.append(
             _row(
-                pid=int(pid),
+                pid=pid,
                 row=row,
-                g30=_get(g30, pid),
-                g90=_get(g90, pid),
-                spike=_get(spikes, pid),
-                seesaw=_get(seesaw, pid),
-                cl_ratio=_num(cl_ratio.get(pid)),
-                sponsored=_get(sponsored, pid),
-                fake=shares.get(int(pid)),
-                quoted=quoted.get(int(pid), []),
+                g30=aux["g30"].get(pid),
+                g90=aux["g90"].get(pid),
+                spike=aux["spike"].get(pid),
+                seesaw=aux["seesaw"].get(pid),
+                cl_ratio=_num(cl_by_pid.get(pid)),
+                sponsored=aux["sponsored"].get(pid),
+                fake=shares.get(pid),
+                quoted=quoted.get(pid, []),
                 context=context,
             )
         )
     return rows
+
+
+def _records(frame: pd.DataFrame) -> dict[int, dict[str, Any]]:
+    """{profile_id: {column: value}} for a frame indexed by profile_id."""
+    if frame is None or frame.empty:
+        return {}
+    return {int(k): v for k, v in frame.to_dict("index").items()}
 
 
 def _quartiles(
@@ -145,12 +165,6 @@ def _fake_shares(samples: pd.DataFrame) -> dict[int, Any]:
     return {int(pid): fake_share(group) for pid, group in samples.groupby("profile_id")}
 
 
-def _get(frame: pd.DataFrame, pid: Any) -> pd.Series | None:
-    if frame is None or frame.empty or pid not in frame.index:
-        return None
-    return frame.loc[pid]
-
-
 def _num(value: Any) -> float | None:
     """float, or None for NaN/None/NaT."""
     if value is None:
@@ -163,7 +177,7 @@ def _num(value: Any) -> float | None:
 
 
 def _day(value: Any) -> dt.date | None:
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+    if value is None or pd.isna(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
@@ -181,13 +195,13 @@ def _money(value: float | Decimal | None) -> Decimal | None:
 def _row(
     *,
     pid: int,
-    row: pd.Series,
-    g30: pd.Series | None,
-    g90: pd.Series | None,
-    spike: pd.Series | None,
-    seesaw: pd.Series | None,
+    row: dict[str, Any],
+    g30: dict[str, Any] | None,
+    g90: dict[str, Any] | None,
+    spike: dict[str, Any] | None,
+    seesaw: dict[str, Any] | None,
     cl_ratio: float | None,
-    sponsored: pd.Series | None,
+    sponsored: dict[str, Any] | None,
     fake: Any,
     quoted: list,
     context: ScoringContext,
@@ -284,9 +298,7 @@ def _row(
         "growth_30d_pct": pct30,
         "growth_90d_abs": _int(g90["abs"]) if g90 is not None else None,
         "growth_90d_pct": pct90,
-        "growth_monthly_pct": _num(metrics.monthly_growth_pct(pd.Series([pct90])).iloc[0])
-        if pct90 is not None
-        else None,
+        "growth_monthly_pct": _num(g90["monthly"]) if g90 is not None else None,
         "growth_as_of": _day(g30["as_of"]) if g30 is not None else None,
         "quality": quality,
         "quality_confidence": confidence,
@@ -395,11 +407,11 @@ def _signal(
 
 def _signals(
     *,
-    row: pd.Series,
+    row: dict[str, Any],
     er: float | None,
     tier_median: float | None,
-    spike: pd.Series | None,
-    seesaw: pd.Series | None,
+    spike: dict[str, Any] | None,
+    seesaw: dict[str, Any] | None,
     cl_ratio: float | None,
     fake: Any,
     cfg: ScoringSettings,
