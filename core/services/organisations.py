@@ -8,7 +8,9 @@ first, so an organisation the actor cannot see is a 404 before it gets here.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,6 +30,7 @@ from core.models import AgencyClient, Invitation, Membership, Organisation
 from core.permissions import Action, can, forget_roles
 from core.services.audit import audit_record
 
+logger = logging.getLogger(__name__)
 INVITATION_MAX_AGE = timedelta(days=getattr(settings, "INVITATION_MAX_AGE_DAYS", 7))
 Role = Membership.Role
 
@@ -152,12 +155,17 @@ def member_remove(*, membership: Membership, removed_by: User) -> None:
 
 def _send_invitation_email(*, invitation: Invitation, url: str) -> None:
     context = {"invitation": invitation, "url": url, "days": INVITATION_MAX_AGE.days}
-    send_mail(
-        subject=f"You are invited to join {invitation.organisation.name} on Microlens",
-        message=render_to_string("core/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    try:
+        send_mail(
+            subject=f"You are invited to join {invitation.organisation.name} on Microlens",
+            message=render_to_string("core/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    except (OSError, smtplib.SMTPException):
+        # Runs after commit: the invitation exists and stays pending, so re-inviting resends the
+        # link; a mail server outage must not turn the inviter's request into a 500.
+        logger.exception("Could not email invitation %s to %s", invitation.pk, invitation.email)
 
 
 @transaction.atomic

@@ -363,3 +363,23 @@ def test_either_sides_manager_may_end_an_agency_link(brand, agency, agency_staff
     svc.agency_client_remove(link=link, removed_by=agency_manager)
 
     assert not AgencyClient.objects.filter(pk=link.pk).exists()
+
+
+def test_a_mail_server_outage_leaves_the_invitation_pending_and_logs_it(
+    brand, brand_owner, settings, caplog, django_capture_on_commit_callbacks
+) -> None:
+    # A real SMTP connection to a closed loopback port: refused, like a mail server that is down.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = svc.invitation_create(
+            organisation=brand,
+            email="down@example.com",
+            role="member",
+            invited_by=brand_owner,
+            accept_url_for=_url,
+        )
+
+    assert Invitation.objects.filter(pk=sent.invitation.pk, revoked_at__isnull=True).exists()
+    assert "Could not email invitation" in caplog.text
