@@ -76,8 +76,12 @@ class ProfileFilterSet(filters.FilterSet):
     tier = filters.MultipleChoiceFilter(
         field_name="score__tier", choices=Tier.choices, label="Tier", widget=forms.CheckboxSelectMultiple
     )
-    followers_min = filters.NumberFilter(field_name="followers", lookup_expr="gte", min_value=0)
-    followers_max = filters.NumberFilter(field_name="followers", lookup_expr="lte", min_value=0)
+    followers_min = filters.NumberFilter(
+        field_name="followers", lookup_expr="gte", min_value=0, label="Followers min"
+    )
+    followers_max = filters.NumberFilter(
+        field_name="followers", lookup_expr="lte", min_value=0, label="Followers max"
+    )
     er_by = filters.ChoiceFilter(
         choices=ER_METHOD_CHOICES[1:],
         method="filter_noop",
@@ -117,8 +121,12 @@ class ProfileFilterSet(filters.FilterSet):
     sponsored_max = filters.NumberFilter(
         method="filter_sponsored_max", min_value=0, max_value=100, label="Sponsored posts max (%)"
     )
-    price_min = filters.NumberFilter(field_name="score__price", lookup_expr="gte", min_value=0)
-    price_max = filters.NumberFilter(field_name="score__price", lookup_expr="lte", min_value=0)
+    price_min = filters.NumberFilter(
+        field_name="score__price", lookup_expr="gte", min_value=0, label="Price min"
+    )
+    price_max = filters.NumberFilter(
+        field_name="score__price", lookup_expr="lte", min_value=0, label="Price max"
+    )
     has_quoted_rate = filters.TypedChoiceFilter(
         field_name="score__has_quoted_rate",
         choices=YES_NO,

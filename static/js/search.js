@@ -18,6 +18,20 @@
     });
   }
 
+  // Leave empty fields out of the request, so the pushed URL holds only the active filters.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt || event.detail.elt.id !== "search-form") return;
+    var params = event.detail.parameters;
+    var empty = [];
+    params.forEach(function (value, key) { if (value === "") empty.push(key); });
+    empty.forEach(function (key) {
+      var kept = params.getAll(key).filter(function (v) { return v !== ""; });
+      params.delete(key);
+      kept.forEach(function (v) { params.append(key, v); });
+    });
+    if (params.get("page_size") === "25") params.delete("page_size");
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     if (!event.detail.target || event.detail.target.id !== "results") return;
     var root = event.detail.target.querySelector("[data-query]");
