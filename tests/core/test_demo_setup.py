@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from core.management.commands.demo_setup import DEMO_PASSWORD, LOGINS
 from core.models import AgencyClient, Membership, Organisation
 from core.permissions import Action, can
-from discovery.models import FollowerSnapshot, Post, Profile
+from discovery.models import FollowerSnapshot, Niche, Post, Profile
 from scoring.models import ProfileScore
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,9 @@ def test_first_run_loads_and_scores_a_catalogue_and_creates_one_login_per_role(
     assert Post.objects.count() >= 40 * 12
     assert ProfileScore.objects.count() == 40
     assert not Profile.objects.filter(score_dirty=True).exists()
+    # profiles are filed under the curated taxonomy, not under new uncurated niches
+    assert Profile.objects.filter(niches__isnull=False).distinct().count() == 40
+    assert not Niche.objects.filter(curated=False).exists()
     # organisations and roles
     acme = Organisation.objects.get(name="Acme Cosmetics", kind="brand")
     bright = Organisation.objects.get(name="Bright Agency", kind="agency")

@@ -12,11 +12,13 @@ from django.contrib.auth.models import User
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from core.models import AgencyClient, Membership, Organisation
-from discovery.generator import generate_catalog
-from discovery.models import Profile
+from discovery.generator import NICHES, generate_catalog
+from discovery.models import Niche, Profile
 
 DEMO_PASSWORD = "microlens-demo"
 IMPORT_ORDER = ("profiles", "snapshots", "posts")
@@ -105,6 +107,7 @@ class Command(BaseCommand):
                 )
             )
             return
+        _ensure_niches()
         for kind in IMPORT_ORDER:
             self.stdout.write(f"Importing {kind} ...")
             call_command("import_profiles", str(folder / f"{kind}.csv"), kind=kind, stdout=self.stdout)
@@ -128,6 +131,14 @@ class Command(BaseCommand):
         for login in LOGINS:
             self.stdout.write(f"  {login.username:<{width}}  {DEMO_PASSWORD}  {login.what}")
         self.stdout.write("")
+
+
+def _ensure_niches() -> None:
+    """The generator's niches as curated taxonomy entries, so the import files them under these."""
+    for name in NICHES:
+        slug = slugify(str(name))
+        if not Niche.objects.filter(Q(name__iexact=name) | Q(slug=slug)).exists():
+            Niche.objects.create(name=str(name), slug=slug, curated=True)
 
 
 @transaction.atomic
