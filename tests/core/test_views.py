@@ -450,3 +450,16 @@ def test_audit_log_page_filters_by_object_and_reports_bad_filters(brand, brand_o
     assert b": c0<" not in one.content
     assert bad.status_code == 400
     assert b"since:" in bad.content
+
+
+def test_refusals_render_friendly_pages_without_naming_the_other_organisation(
+    brand_viewer, other_brand_member
+) -> None:
+    forbidden = _client(brand_viewer).post("/settings/organisation/acme/invitations/", {"email": "a@b.co"})
+    missing = _client(other_brand_member).get("/settings/organisation/acme/")
+
+    assert forbidden.status_code == 403
+    assert b"You can see this, but not change it" in forbidden.content
+    assert missing.status_code == 404
+    assert b"belongs to an organisation you are not part of" in missing.content
+    assert b"Acme" not in missing.content
