@@ -230,3 +230,20 @@ def test_command_rejects_bad_sizes_with_a_clear_error(tmp_path: Path, options: d
     # when / then
     with pytest.raises(CommandError, match=message):
         call_command("generate_catalog", out=str(tmp_path), **options)
+
+
+def test_command_rejects_a_bad_as_of_date_saying_which_option(tmp_path: Path) -> None:
+    # when / then
+    with pytest.raises(CommandError, match=r"--as-of must be a date like 2026-11-16, not '2026-13-01'"):
+        call_command("generate_catalog", "--as-of", "2026-13-01", "--out", str(tmp_path))
+    assert not (tmp_path / "profiles.csv").exists()
+
+
+def test_command_as_of_sets_the_latest_snapshot_date(tmp_path: Path) -> None:
+    # when
+    call_command("generate_catalog", "--as-of", "2025-01-31", "--profiles", "5", "--out", str(tmp_path))
+
+    # then
+    snapshots = pd.read_csv(tmp_path / "snapshots.csv")
+    assert snapshots.date.max() == "2025-01-31"
+    assert (pd.read_csv(tmp_path / "profiles.csv").snapshot_date == "2025-01-31").all()
