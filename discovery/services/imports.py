@@ -145,6 +145,7 @@ class ImportSummary:
     snapshot_date: str | None = None
     format: str = ""
     encoding: str = ""
+    headers: list[str] = field(default_factory=list)
     mapping: dict[str, list[str]] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -284,6 +285,7 @@ def _describe(summary: ImportSummary, plan: _Plan) -> None:
     summary.encoding = plan.info.encoding if plan.info.format in {"csv", "jsonl"} else "utf-8"
     summary.platform = plan.platform
     summary.snapshot_date = plan.snapshot_date.isoformat() if plan.snapshot_date else None
+    summary.headers = list(plan.info.headers)
     summary.mapping = {k: [" ".join(h.split()) for h in hs] for k, hs in plan.mapping.by_name().items()}
     summary.ignored_columns = [plan.mapping.column_label(i) for i in plan.mapping.ignored]
     summary.notes = list(plan.mapping.notes)

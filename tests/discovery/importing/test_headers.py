@@ -38,7 +38,10 @@ def test_name_column_holding_handles_is_read_as_handle() -> None:
 
 def test_shifted_header_with_countries_in_views_column() -> None:
     headers = ["instagram name", "influencer name", "Views avg.", "Likes avg", "Comments avg."]
-    sample = [["433", "433", "Spain", "274.9K", "456.7K"], ["kimwoobin", "김우빈", "Indonesia", "449.4K", "592.7K"]]
+    sample = [
+        ["433", "433", "Spain", "274.9K", "456.7K"],
+        ["kimwoobin", "김우빈", "Indonesia", "449.4K", "592.7K"],
+    ]
 
     mapping = hdr.propose_mapping("profiles", headers, sample)
 

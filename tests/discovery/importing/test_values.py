@@ -29,7 +29,9 @@ def test_parse_number_reads_vendor_spellings(raw: object, expected: float) -> No
     assert v.parse_number(raw) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("raw", ["", "NaN", "nan", "N/A", "N/A'", "-", "#VALOR!", "#NAME?", "#N/A", "NaN%", None])
+@pytest.mark.parametrize(
+    "raw", ["", "NaN", "nan", "N/A", "N/A'", "-", "#VALOR!", "#NAME?", "#N/A", "NaN%", None]
+)
 def test_missing_markers_are_none(raw: object) -> None:
     assert v.parse_number(raw) is None
     assert v.is_missing(raw)
