@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from discovery.models import FollowerSnapshot, ImportJob, Profile
@@ -101,8 +101,10 @@ def test_negative_absurd_and_future_values_strict_leaves_nothing(tmp_path: Path)
 
     strict = import_file(path=path, kind="profiles", strict=True)
 
-    assert not strict.committed and strict.rejected == 3
-    assert not Profile.objects.exists() and not FollowerSnapshot.objects.exists()
+    assert not strict.committed
+    assert strict.rejected == 3
+    assert not Profile.objects.exists()
+    assert not FollowerSnapshot.objects.exists()
     relaxed = import_file(path=path, kind="profiles")
     assert (relaxed.created, relaxed.rejected) == (1, 3)
     assert {e["reason"].split(";")[0] for e in relaxed.errors} == {
@@ -132,11 +134,14 @@ def test_wrong_file_type_is_refused() -> None:
 def test_a_broken_file_fails_the_job_without_crashing_the_task() -> None:
     upload = SimpleUploadedFile("junk.csv", io.BytesIO(os.urandom(4096)).read())
     job = import_job_create(upload=upload, kind="profiles", user=UserFactory(is_staff=True))
-    assert job.status == ImportJob.Status.FAILED and "binary" in job.message
+    assert job.status == ImportJob.Status.FAILED
+    assert "binary" in job.message
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED)
 
     summary = import_job_run(job_id=job.pk)
 
     job.refresh_from_db()
-    assert summary is not None and not summary.ok
-    assert job.status == ImportJob.Status.FAILED and "binary" in job.message
+    assert summary is not None
+    assert not summary.ok
+    assert job.status == ImportJob.Status.FAILED
+    assert "binary" in job.message

@@ -87,7 +87,7 @@ def test_top_200_suffixes_percent_and_country() -> None:
     assert messi.posts_count == 890  # 0.89k
     assert messi.country == ""  # NaN
     assert Profile.objects.get(handle="rkive").imported_er is None  # NaN%
-    assert Profile.objects.filter(country="CI").exists()  # the mojibake CÃ´te d'Ivoire
+    assert Profile.objects.filter(country="CI").exists()  # the mojibake spelling of Côte d'Ivoire
 
 
 def test_top_200_raw_and_cleaned_copies_agree() -> None:
@@ -150,7 +150,8 @@ def test_reimporting_a_real_file_changes_nothing() -> None:
 
     second = import_file(path=path, kind="profiles")
 
-    assert second.created == 0 and second.updated == 0
+    assert second.created == 0
+    assert second.updated == 0
     assert second.unchanged == first.created + first.updated
     assert second.rejected == first.rejected
     assert second.snapshots == {"created": 0, "updated": 0, "unchanged": first.snapshots["created"]}

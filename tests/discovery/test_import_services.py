@@ -1,4 +1,4 @@
-"""The import service: upserts per kind, idempotency, duplicates, strict mode, formats, resume after a crash."""
+"""The import service: upserts per kind, idempotency, duplicates, strict mode, formats, resuming."""
 
 from __future__ import annotations
 
@@ -69,7 +69,8 @@ def test_changed_row_is_updated_and_marked_for_rescoring(tmp_path: Path) -> None
 
     assert summary.updated == 1
     amy = Profile.objects.get(handle="amy")
-    assert amy.followers == 1500 and amy.score_dirty
+    assert amy.followers == 1500
+    assert amy.score_dirty
     assert list(amy.snapshots.values_list("followers", flat=True)) == [1000, 1500]
 
 
@@ -92,7 +93,8 @@ def test_duplicate_keys_last_row_wins_and_is_reported(tmp_path: Path) -> None:
 
     assert (summary.created, summary.rejected, summary.duplicates) == (1, 1, 1)
     assert Profile.objects.get(handle="amy").followers == 2000
-    assert summary.errors[0]["row"] == 1 and "superseded by row 2" in summary.errors[0]["reason"]
+    assert summary.errors[0]["row"] == 1
+    assert "superseded by row 2" in summary.errors[0]["reason"]
 
 
 def test_bad_rows_rejected_with_row_column_value_and_reason(tmp_path: Path) -> None:
@@ -107,11 +109,14 @@ def test_bad_rows_rejected_with_row_column_value_and_reason(tmp_path: Path) -> N
 
     summary = import_file(path=path, kind="profiles")
 
-    assert summary.rejected == 3 and summary.created == 0
+    assert summary.rejected == 3
+    assert summary.created == 0
     reasons = {e["row"]: (e["column"], e["value"], e["reason"]) for e in summary.errors}
-    assert reasons[1][:2] == ("followers", "-5") and "negative" in reasons[1][2]
+    assert reasons[1][:2] == ("followers", "-5")
+    assert "negative" in reasons[1][2]
     assert "absurdly large" in reasons[2][2]
-    assert reasons[3][0] == "snapshot_date" and "future" in reasons[3][2]
+    assert reasons[3][0] == "snapshot_date"
+    assert "future" in reasons[3][2]
     assert summary.rejected_rows[0]["cells"][1] == "amy"
 
 
@@ -122,9 +127,11 @@ def test_strict_mode_imports_nothing_when_a_row_fails(tmp_path: Path) -> None:
 
     summary = import_file(path=path, kind="profiles", strict=True)
 
-    assert not summary.ok and not summary.committed
+    assert not summary.ok
+    assert not summary.committed
     assert "nothing was imported" in summary.message
-    assert not Profile.objects.exists() and not FollowerSnapshot.objects.exists()
+    assert not Profile.objects.exists()
+    assert not FollowerSnapshot.objects.exists()
     with pytest.raises(CommandError, match="Strict mode"):
         call_command("import_profiles", str(path), strict=True, stdout=io.StringIO())
 
@@ -165,11 +172,15 @@ def test_posts_hidden_likes_hashtags_and_idempotency(tmp_path: Path) -> None:
     first = import_file(path=path, kind="posts")
     second = import_file(path=path, kind="posts")
 
-    assert first.created == 2 and second.unchanged == 2
+    assert first.created == 2
+    assert second.unchanged == 2
     hidden = Post.objects.get(external_id="1")
-    assert hidden.likes is None and hidden.is_sponsored and hidden.hashtags == ["dance"]
+    assert hidden.likes is None
+    assert hidden.is_sponsored
+    assert hidden.hashtags == ["dance"]
     other = Post.objects.get(external_id="2")
-    assert other.kind == "video" and other.hashtags == ["fyp", "dance"]
+    assert other.kind == "video"
+    assert other.hashtags == ["fyp", "dance"]
     assert other.posted_at == dt.datetime(2026, 1, 2, 10, tzinfo=dt.UTC)
 
 
@@ -195,7 +206,8 @@ def test_windows_1252_file_keeps_its_accents(tmp_path: Path) -> None:
 
     summary = import_file(path=path, kind="profiles")
 
-    assert summary.encoding == "cp1252" and summary.created == 1
+    assert summary.encoding == "cp1252"
+    assert summary.created == 1
     assert Profile.objects.get(handle="zoe.cafe").name == "Zoë Café Ñandú"
 
 
@@ -255,12 +267,14 @@ def test_resume_after_a_crash_gives_the_rows_of_a_clean_import(tmp_path: Path) -
     with pytest.raises(KeyboardInterrupt):
         import_file(path=path, kind="profiles", job=job, chunk_size=3, progress=crash)
     job.refresh_from_db()
-    assert job.checkpoint_row == 6 and Profile.objects.count() == 5
+    assert job.checkpoint_row == 6
+    assert Profile.objects.count() == 5
 
     summary = import_file(path=path, kind="profiles", job=job, chunk_size=3)
 
     assert (summary.total, summary.created, summary.rejected) == (10, 9, 1)
-    assert Profile.objects.count() == 9 and FollowerSnapshot.objects.count() == 9
+    assert Profile.objects.count() == 9
+    assert FollowerSnapshot.objects.count() == 9
 
 
 def test_rejected_rows_csv_is_formula_safe(tmp_path: Path) -> None:
@@ -279,7 +293,8 @@ def test_rejected_rows_csv_is_formula_safe(tmp_path: Path) -> None:
 
     assert lines[0][-2:] == ["_row", "_error"]
     assert lines[1][1] == "'=HYPERLINK(1)"
-    assert lines[2][2] == "'@SUM(A1)" and lines[2][5] == "'-1"
+    assert lines[2][2] == "'@SUM(A1)"
+    assert lines[2][5] == "'-1"
     assert [safe_cell(x) for x in ["+1", "\tx", "\rx", "plain"]] == ["'+1", "'\tx", "'\rx", "plain"]
     reread = list(csv.reader(io.StringIO("\n".join(",".join(c) for c in lines[:1]))))
     assert reread[0][0] == "platform"

@@ -1,4 +1,4 @@
-"""Import screens: staff only, upload -> mapping preview -> start (queue up or down) -> progress -> summary."""
+"""Import screens: staff only, upload -> mapping preview -> start (queue up/down) -> progress -> summary."""
 
 from __future__ import annotations
 
@@ -49,14 +49,17 @@ def test_upload_shows_the_proposed_mapping_with_samples(platform_admin) -> None:
     response = _upload(client)
 
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "imports:job-detail", args=[job.pk]
-    )
-    assert job.status == ImportJob.Status.PENDING and job.rows_total == 3
+    assert response.status_code == 302
+    assert response["Location"] == reverse("imports:job-detail", args=[job.pk])
+    assert job.status == ImportJob.Status.PENDING
+    assert job.rows_total == 3
     page = client.get(response["Location"]).content.decode()
     assert "Check the columns" in page
-    assert "Tiktoker name" in page and "mrbeast" in page and "60300000" in page
-    assert "tiktok" in page and "2022-12-01" in page
+    assert "Tiktoker name" in page
+    assert "mrbeast" in page
+    assert "60300000" in page
+    assert "tiktok" in page
+    assert "2022-12-01" in page
 
 
 def test_bad_upload_is_a_form_error_not_a_500(platform_admin, settings) -> None:
@@ -92,7 +95,6 @@ def test_start_with_the_queue_down_keeps_the_job_pending(platform_admin) -> None
 
 def test_start_queues_then_progress_reaches_the_summary(platform_admin) -> None:
     from config.celery import app
-
     from tests.services import redis_url
 
     redis_url()
@@ -113,12 +115,14 @@ def test_start_queues_then_progress_reaches_the_summary(platform_admin) -> None:
     import_job_run(job_id=job.pk)
     done = client.get(reverse("imports:job-progress", args=[job.pk])).content.decode()
     assert "hx-trigger" not in done
-    assert 'id="sum-created">2<' in done and 'id="sum-rejected">1<' in done
+    assert 'id="sum-created">2<' in done
+    assert 'id="sum-rejected">1<' in done
     assert Profile.objects.get(handle="mrbeast").followers == 60_300_000
     rejected = client.get(reverse("imports:job-rejected", args=[job.pk]))
     body = b"".join(rejected.streaming_content).decode("utf-8-sig")
     assert body.splitlines()[0] == "Rank,Tiktoker name,Tiktok name,followers,followers,_row,_error"
-    assert "Bad Name" in body and "not a handle" in body
+    assert "Bad Name" in body
+    assert "not a handle" in body
 
 
 def test_forms_need_csrf(platform_admin) -> None:

@@ -59,7 +59,9 @@ def test_unknown_and_missing_columns_are_clear_errors() -> None:
 
     message = str(exc.value)
     assert "'mystery' (column 2)" in message
-    assert "platform" in message and "date" in message and "followers" in message
+    assert "platform" in message
+    assert "date" in message
+    assert "followers" in message
 
 
 def test_explicit_mapping_overrides_and_ignores() -> None:
