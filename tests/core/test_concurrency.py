@@ -13,12 +13,13 @@ from core.exceptions import ApplicationError
 from core.models import Membership
 from core.services import organisations as svc
 from tests.factories.core import MembershipFactory, OrganisationFactory, UserFactory
+from tests.services import missing_service
 
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_mutual_demotion_keeps_one_owner() -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL")  # SQLite serialises writers anyway
+        missing_service("row-lock test needs PostgreSQL (set DATABASE_URL)")
     org = OrganisationFactory(kind="brand")
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     MembershipFactory(user=alice, organisation=org, role="owner")
