@@ -2,7 +2,8 @@
 
 No Django here. Frames use these columns (extra columns are ignored):
 
-- profiles: profile_id, platform, followers, following, avg_likes, avg_comments, avg_views, avg_shares
+- profiles: profile_id, platform, followers, following, avg_likes, avg_comments, avg_views, avg_shares,
+  avg_engagements, imported_er (optional)
 - posts: profile_id, posted_at (tz-aware), kind, likes (NaN = hidden), comments, shares, views,
   is_sponsored, hashtags (list of str)
 - snapshots: profile_id, captured_on (datetime64), followers, following
@@ -181,18 +182,26 @@ def _aggregate_er(frame: pd.DataFrame, window: int, name: str) -> pd.DataFrame:
 def er_imported(profiles: pd.DataFrame) -> pd.DataFrame:
     """ER from a vendor's averages when there are no posts.
 
-    By followers: (avg_likes + avg_comments) / followers * 100. By views (video platforms):
-    (avg_likes + avg_comments + avg_shares) / avg_views * 100. avg_likes is required; a missing
-    avg_comments or avg_shares counts as 0 (vendors omit them when tiny). Indexed like ``profiles``.
+    By followers, first available of: (avg_likes + avg_comments) / followers * 100 (DOMAIN.md's
+    formula; a missing avg_comments counts as 0), avg_engagements / followers * 100 (a vendor's
+    "engagement average" is likes + comments per post), the vendor's own imported_er (percent).
+    By views (video platforms): (avg_likes + avg_comments + avg_shares) / avg_views * 100.
+    Indexed like ``profiles``; optional columns may be absent.
     """
-    likes = pd.to_numeric(profiles["avg_likes"], errors="coerce").astype("float64")
-    comments = pd.to_numeric(profiles["avg_comments"], errors="coerce").astype("float64").fillna(0.0)
-    shares = pd.to_numeric(profiles["avg_shares"], errors="coerce").astype("float64").fillna(0.0)
-    followers = pd.to_numeric(profiles["followers"], errors="coerce").astype("float64")
-    views = pd.to_numeric(profiles["avg_views"], errors="coerce").astype("float64")
+
+    def col(name: str) -> pd.Series:
+        if name not in profiles:
+            return pd.Series(np.nan, index=profiles.index, dtype="float64")
+        return pd.to_numeric(profiles[name], errors="coerce").astype("float64")
+
+    likes, comments, shares = col("avg_likes"), col("avg_comments").fillna(0.0), col("avg_shares").fillna(0.0)
+    followers, views = col("followers"), col("avg_views")
+    per_follower = 100.0 / followers.where(followers > 0)
+    by_followers = ((likes + comments) * per_follower).fillna(col("avg_engagements") * per_follower)
+    by_followers = by_followers.fillna(col("imported_er").where(col("imported_er") >= 0))
     return pd.DataFrame(
         {
-            "er_followers": (likes + comments) / followers.where(followers > 0) * 100.0,
+            "er_followers": by_followers,
             "er_views": (likes + comments + shares) / views.where(views > 0) * 100.0,
         },
         index=profiles.index,

@@ -34,6 +34,8 @@ PROFILE_COLUMNS = [
     "avg_comments",
     "avg_views",
     "avg_shares",
+    "avg_engagements",
+    "imported_er",
     "stats_as_of",
 ]
 POST_COLUMNS = ["profile_id", "posted_at", "kind", "likes", "comments", "shares", "views", "sponsored"]

@@ -269,3 +269,17 @@ def test_price_placed_by_log_followers_and_clamped_er_factor():
     assert metrics.er_factor(4.5, 3.0) == pytest.approx(1.5)
     assert metrics.er_factor(None, 3.0) == 1.0
     assert metrics.estimate_price(1_000, 100, 1_000, 1_000, 100_000, 2.0) == pytest.approx(200)
+
+
+def test_imported_er_falls_back_to_engagement_average_then_vendor_rate():
+    frame = pd.DataFrame(
+        [
+            {"followers": 1_000_000, "avg_likes": np.nan, "avg_engagements": 23_000, "imported_er": 9.0},
+            {"followers": 1_000_000, "avg_likes": np.nan, "avg_engagements": np.nan, "imported_er": 1.39},
+            {"followers": 0, "avg_likes": np.nan, "avg_engagements": np.nan, "imported_er": np.nan},
+        ]
+    )
+    out = metrics.er_imported(frame)["er_followers"]
+    assert out.iloc[0] == pytest.approx(2.3)
+    assert out.iloc[1] == pytest.approx(1.39)
+    assert math.isnan(out.iloc[2])
