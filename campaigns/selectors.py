@@ -84,19 +84,15 @@ def shortlist_entries(*, campaign: Campaign) -> QuerySet[ShortlistEntry]:
 
 
 def entry_fee(entry: ShortlistEntry, deliverables: int) -> Decimal | None:
-    """What an entry costs the campaign: agreed fee, else quoted fee, else the estimate, times deliverables."""
+    """What an entry costs: agreed fee, else quoted (or estimated) fee times deliverables, or the gift."""
     if entry.agreed_fee is not None:
         return entry.agreed_fee
-    per_post = entry.fee
-    if per_post is None:
-        score = getattr(entry.profile, "score", None) if _has_score(entry.profile) else None
-        per_post = score.price if score is not None else None
-    if per_post is None:
-        return None
-    cost = per_post * deliverables
     if entry.compensation == "gifted" and entry.gift_value is not None:
-        cost = entry.gift_value
-    return cost
+        return entry.gift_value
+    per_post = entry.fee
+    if per_post is None and _has_score(entry.profile):
+        per_post = entry.profile.score.price
+    return None if per_post is None else per_post * deliverables
 
 
 def _has_score(profile: Profile) -> bool:

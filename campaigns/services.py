@@ -160,7 +160,7 @@ def campaign_update(
 
 @transaction.atomic
 def campaign_duplicate(*, user: AnyUser, campaign: Campaign) -> Campaign:
-    """Copy a brief and its shortlist (fees, notes, pins) into a new draft; results and pipeline stay behind."""
+    """Copy a brief and its shortlist (fees, notes, pins) into a new draft; results stay behind."""
     _require(user, campaign, "this campaign")
     data = _snapshot(campaign, CAMPAIGN_FIELDS)
     data.update(name=f"Copy of {campaign.name}"[:200], status=CampaignStatus.DRAFT)
@@ -344,6 +344,11 @@ class Suggestion:
     macro: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def gap_pct(self) -> float | None:
+        """The proven gap in percent."""
+        return None if self.gap is None else self.gap * 100
+
 
 def _picks(indices: np.ndarray, cands: Any, profiles: dict[int, Profile], pinned: set[int]) -> list[Pick]:
     out = []
@@ -400,8 +405,8 @@ def shortlist_suggest(
     if missing:
         suggestion.constraint = "pinned"
         suggestion.explanation = (
-            f"{len(missing)} pinned account(s) have neither a quoted fee nor an estimated price, so the budget "
-            "cannot account for them. Enter a quoted fee on the shortlist or unpin them."
+            f"{len(missing)} pinned account(s) have neither a quoted fee nor an estimated price, "
+            "so the budget cannot account for them. Enter a quoted fee on the shortlist or unpin them."
         )
         return suggestion
     if cands.excluded_currency:

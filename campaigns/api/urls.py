@@ -1,5 +1,10 @@
 """API routes of this app (mounted under /api/ in the "api" namespace)."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from campaigns.api.views import CampaignViewSet
+
+router = SimpleRouter()
+router.register("campaigns", CampaignViewSet, basename="campaign")
+
+urlpatterns = router.urls
