@@ -1041,10 +1041,11 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
     """Queue a pending job; when the broker is down the job stays pending and the admin is told."""
     from discovery.tasks import import_file_task
 
-    if job.status != ImportJob.Status.PENDING:
-        raise ApplicationError(
-            f"This job is {job.get_status_display().lower()}; only a pending job can start."
-        )
+    # A running job whose worker died (or a failed one) may be started again: it resumes after its
+    # last committed chunk; a second worker racing a live one stops at its first checkpoint.
+    startable = [ImportJob.Status.PENDING, ImportJob.Status.RUNNING, ImportJob.Status.FAILED]
+    if job.status not in startable:
+        raise ApplicationError(f"This job is {job.get_status_display().lower()}; it cannot start again.")
     try:
         import_file_task.apply_async(args=[job.pk], retry=False)
     except Exception as exc:  # kombu/redis raise many connection error types; all mean "not queued"
@@ -1054,8 +1055,8 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
             "start it again in a minute.",
             extra={"job": job.pk},
         ) from exc
-    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.QUEUED, queued_at=timezone.now()
+    ImportJob.objects.filter(pk=job.pk, status__in=startable).update(
+        status=ImportJob.Status.QUEUED, queued_at=timezone.now(), message=""
     )
     job.refresh_from_db()
     return job
@@ -1063,7 +1064,12 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
 
 def import_job_run(*, job_id: int) -> ImportSummary | None:
     """Run or resume a job (claimed by a conditional update); None if it is gone or already finished."""
-    claimable = [ImportJob.Status.PENDING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+    claimable = [
+        ImportJob.Status.PENDING,
+        ImportJob.Status.QUEUED,
+        ImportJob.Status.RUNNING,
+        ImportJob.Status.FAILED,
+    ]
     claimed = ImportJob.objects.filter(pk=job_id, status__in=claimable).update(
         status=ImportJob.Status.RUNNING,
         started_at=Coalesce(F("started_at"), Now()),

@@ -80,7 +80,13 @@ def test_parse_handle_rejects_display_names() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("United States", "US"), ("gb", "GB"), ("UK", "GB"), ("C\u00c3\u00b4te d'Ivoire", "CI"), ("Côte d'Ivoire", "CI")],
+    [
+        ("United States", "US"),
+        ("gb", "GB"),
+        ("UK", "GB"),
+        ("C\u00c3\u00b4te d'Ivoire", "CI"),
+        ("Côte d'Ivoire", "CI"),
+    ],
 )
 def test_parse_country_to_iso(raw: str, expected: str) -> None:
     assert v.parse_country(raw) == expected
