@@ -100,3 +100,145 @@ def test_growth_from_snapshots():
     assert score.growth_30d_pct == pytest.approx(750 / 10_250 * 100)
     assert score.growth_90d_abs is None
     assert Profile.objects.get(pk=profile.pk).score_dirty is False
+
+
+def test_sponsored_share_from_flag_hashtag_and_caption_disclosures():
+    profile = ProfileFactory(followers=10_000)
+    now = timezone.now()
+    PostFactory(
+        profile=profile, posted_at=now - dt.timedelta(days=1), likes=100, comments=0, is_sponsored=True
+    )
+    PostFactory(profile=profile, posted_at=now - dt.timedelta(days=2), likes=100, comments=0, hashtags=["ad"])
+    PostFactory(
+        profile=profile, posted_at=now - dt.timedelta(days=3), likes=100, comments=0, caption="new #gifted"
+    )
+    PostFactory(
+        profile=profile, posted_at=now - dt.timedelta(days=4), likes=300, comments=0, caption="#adventure"
+    )
+
+    scoring_run_sync()
+
+    score = ProfileScore.objects.get(profile=profile)
+    assert score.sponsored_share == pytest.approx(0.75)  # flag, hashtag, caption; "#adventure" is not "#ad"
+    assert score.sponsored_er == pytest.approx(1.0)
+    assert score.organic_er == pytest.approx(3.0)
+
+
+def test_signals_flag_mass_following_and_fake_sample():
+    from discovery.models import FollowerSample
+
+    profile = ProfileFactory(followers=10_000, following=4_000)
+    _posts(profile, 3)
+    for i in range(20):
+        FollowerSample.objects.create(
+            profile=profile,
+            username=f"bot{i:06d}",
+            posts=0,
+            following=5_000,
+            followers=2,
+            has_profile_picture=False,
+            is_private=False,
+        )
+
+    scoring_run_sync()
+
+    signals = {s["code"]: s for s in ProfileScore.objects.get(profile=profile).signals}
+    assert signals["mass_follow"]["flagged"] is True
+    assert signals["mass_follow"]["value"] == 4_000
+    assert signals["fake_followers"]["flagged"] is True
+    assert signals["fake_followers"]["value"] == 1.0
+    assert signals["fake_followers"]["range"][0] > 0.8
+    assert "20-follower sample" in signals["fake_followers"]["sentence"]
+    score = ProfileScore.objects.get(profile=profile)
+    assert score.quality == 100 - 10 - 35  # mass follow + fake share penalties (defaults)
+    assert score.quality_confidence < 1
+
+
+def test_changing_the_tier_scheme_relabels_profiles(django_capture_on_commit_callbacks, monkeypatch):
+    from scoring import tasks
+    from scoring.services import tier_scheme_apply, tiers_relabel
+
+    sent = []
+    monkeypatch.setattr(tasks.relabel_tiers_task, "delay", lambda **kw: sent.append(kw))
+    profile = ProfileFactory(followers=25_000)  # default: micro; HypeAuditor 20K-100K: mid
+    scoring_run_sync()
+    assert ProfileScore.objects.get(profile=profile).tier == "micro"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tier_scheme_apply(platform="instagram", preset="hypeauditor")
+    assert sent == [{"platform": "instagram"}]
+    tiers_relabel(platform="instagram")  # what the task runs
+
+    assert ProfileScore.objects.get(profile=profile).tier == "mid"
+    assert Profile.objects.get(pk=profile.pk).score_dirty is True
+
+
+def test_bad_thresholds_are_refused():
+    from django.core.exceptions import ValidationError
+
+    from scoring.services import tier_scheme_apply
+
+    with pytest.raises(ValidationError):
+        tier_scheme_apply(
+            platform="tiktok",
+            preset="custom",
+            micro_min=5_000,
+            mid_min=None,
+            macro_min=4_000,
+            mega_min=1_000_000,
+        )
+
+
+def test_a_failing_profile_is_recorded_and_the_rest_scored(monkeypatch):
+    from scoring.services import chunk as chunk_module
+
+    good = ProfileFactory(followers=5_000)
+    bad = ProfileFactory(followers=6_000)
+    real = chunk_module.chunk_score_rows
+
+    def flaky(*, profile_ids, context):
+        if bad.pk in profile_ids:
+            raise RuntimeError("corrupt row")
+        return real(profile_ids=profile_ids, context=context)
+
+    monkeypatch.setattr("scoring.services.runs.chunk_score_rows", flaky)
+
+    run = scoring_run_sync()
+
+    assert (run.scored, run.failed) == (1, 1)
+    assert run.errors == [{"profile_id": bad.pk, "error": "RuntimeError: corrupt row"}]
+    assert Profile.objects.get(pk=good.pk).score_dirty is False
+    assert Profile.objects.get(pk=bad.pk).score_dirty is True  # stays dirty for the next run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_claim_disjoint_profiles():
+    import threading
+
+    from django.db import connection, transaction
+
+    from scoring.services import profiles_claim
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers instead")
+    ProfileFactory.create_batch(10)
+    held, release, first = threading.Event(), threading.Event(), []
+
+    def worker_a():
+        with transaction.atomic():
+            first.extend(profiles_claim(batch_size=6))
+            held.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=worker_a)
+    thread.start()
+    held.wait(10)
+    with transaction.atomic():
+        second = profiles_claim(batch_size=6)
+    release.set()
+    thread.join()
+
+    assert len(first) == 6
+    assert len(second) == 4
+    assert not set(first) & set(second)
