@@ -34,7 +34,11 @@ def campaign_list(*, user: AnyUser, status: str | None = None) -> QuerySet[Campa
     qs = scope(Campaign.objects.all(), user).select_related("organisation", "created_by")
     if status:
         qs = qs.filter(status=status)
-    return qs.annotate(entry_count=Count("entries", distinct=True)).prefetch_related("niches")
+    return (
+        qs.annotate(entry_count=Count("entries", distinct=True))
+        .prefetch_related("niches")
+        .order_by("-created_at", "-id")
+    )
 
 
 def campaign_get(*, user: AnyUser, pk: int | str) -> Campaign:

@@ -146,6 +146,7 @@ def campaign_update(
         setattr(campaign, key, value)
     campaign.full_clean()
     campaign.save()
+    campaign.refresh_from_db()  # compare stored values (Decimal places), not what the caller typed
     if niche_ids is not None:
         campaign.niches.set(niche_ids)
     after = {
@@ -259,6 +260,7 @@ def entry_update(*, user: AnyUser, entry: ShortlistEntry, **data: Any) -> Shortl
         setattr(entry, key, value)
     _clean_entry(entry)
     entry.save()
+    entry.refresh_from_db()
     changes = audit_changes(before=before, after=_snapshot(entry, ENTRY_FIELDS))
     if changes:
         _audit(user, entry.campaign, entry, "update", changes)
@@ -493,6 +495,7 @@ def result_save(*, user: AnyUser, entry: ShortlistEntry, post_ref: str, **data: 
         setattr(result, key, value)
     result.full_clean(validate_unique=False)
     result.save()
+    result.refresh_from_db()
     changes = audit_changes(before=before, after=_snapshot(result, RESULT_FIELDS))
     _audit(user, entry.campaign, result, "create" if created else "update", changes)
     return result
