@@ -1,0 +1,386 @@
+"""Benchmark discovery search on PostgreSQL: API and HTML fragment beside the bare SQL of the same page.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ml_e_bench \\
+        .venv/bin/python -m bench.bench_search --profiles 100000
+
+The database named in DATABASE_URL must end in ``_bench``: it is migrated and, when it does not hold
+exactly ``--profiles`` profiles, emptied and refilled by COPY with synthetic profiles, scores and
+niches (realistic shapes: log-normal followers, ER falling with size, prices from tier bands).
+
+For each filter combination it times, in one process and one run, interleaved:
+
+- ``api``: ``GET /api/profiles/?...`` through the whole Django stack (test client, session login);
+- ``html``: the htmx results fragment ``GET /?...`` with ``HX-Request``;
+- ``sql``: the limit, the bare SQL of the same page: the count and page queries the ORM emits
+  (plus the niche prefetch), run on a raw cursor.
+
+Server time is wall time around the in-process request (no network). Reports p50/p95 per
+combination, the ratio api p95 / sql p95 (target <= 2) and api p95 (target < 100 ms), as JSON
+and Markdown in bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+
+COMBINATIONS: list[tuple[str, str]] = [
+    ("niche + micro + ER floor + price ceiling", "niche=beauty&tier=micro&er_min=2&price_max=500"),
+    ("free text", "q=vegan"),
+    ("free text, two words + tier", "q=running coach&tier=micro"),
+    ("free text, relevance + country", "q=travel&country=GB&ordering=relevance"),
+    ("deep page (80 % of the way)", "tier=micro&page={deep}"),
+    ("sort by CPE within a niche", "niche=fitness&ordering=cpe"),
+    ("TikTok, ER by views, sort by ER", "platform=tiktok&er_by=views&er_min=5&ordering=-er"),
+    ("audience country share + quality", "audience_country=GB&audience_country_min=30&quality_min=60"),
+    ("growth floor, fastest first", "growth_30d_min=5&ordering=-growth_30d_pct"),
+    ("follower band, cheapest first", "followers_min=10000&followers_max=50000&ordering=price"),
+    ("quoted rate + verified", "has_quoted_rate=true&verified=true"),
+    (
+        "two niches + tier-relative ER, best quality",
+        "niche=fitness&niche=travel&tier_er_min=1.5&ordering=-quality",
+    ),
+    ("language + sponsored cap, sort by CPE", "language=de&sponsored_max=10&ordering=cpe"),
+    ("no filters (default order)", ""),
+]
+
+NICHES = [
+    "beauty", "fitness", "travel", "food", "fashion", "gaming", "parenting", "tech", "music", "pets",
+    "home", "finance", "books", "art", "outdoors", "wellness", "cars", "comedy", "education", "sports",
+]  # fmt: skip
+WORDS = [
+    "vegan", "recipes", "running", "coach", "travel", "skincare", "makeup", "yoga", "hiking", "budget",
+    "street", "food", "family", "gamer", "streamer", "fashion", "vintage", "design", "photography", "london",
+    "berlin", "paris", "climbing", "cycling", "marathon", "baking", "coffee", "books", "reviews", "diy",
+]  # fmt: skip
+COUNTRIES = ["GB", "US", "DE", "FR", "ES", "IT", "NL", "SE", "BR", "IN"]
+LANG = {"GB": "en", "US": "en", "DE": "de", "FR": "fr", "ES": "es", "IT": "it", "NL": "nl", "SE": "sv"}
+TIER_BANDS = {  # GBP per post (DOMAIN.md, default bands)
+    "nano": (10, 100),
+    "micro": (100, 1000),
+    "macro": (1000, 10000),
+    "mega": (10000, 50000),
+}
+
+
+def _setup_django() -> None:
+    url = os.environ.get("DATABASE_URL", "")
+    name = urlparse(url).path.lstrip("/")
+    if not url.startswith("postgres") or not name.endswith("_bench"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database whose name ends in _bench (e.g. ml_e_bench).")
+    os.environ.setdefault("MICROLENS_MODE", "local")
+    os.environ["DJANGO_DEBUG"] = "0"  # DEBUG would record every query and slow the stack down
+    os.environ["API_THROTTLE_USER"] = "1000000/minute"  # measure search, not the rate limiter
+    os.environ["DJANGO_CONN_MAX_AGE"] = "600"  # persistent connections, as in production
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+
+
+def _tier(followers: int) -> str:
+    if followers < 1_000:
+        return "nano"
+    if followers < 100_000:
+        return "micro"
+    if followers < 1_000_000:
+        return "macro"
+    return "mega"
+
+
+def _copy(cursor: Any, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["\\N" if v is None else v for v in row])
+    buffer.seek(0)
+    cursor.copy_expert(
+        f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+    )
+
+
+def _required_defaults(model: Any, given: list[str]) -> dict[str, Any]:
+    """Values for NOT NULL columns the generator does not set (fields other engineers add later)."""
+    from django.db import models
+
+    now = datetime.now(UTC).isoformat()
+    out: dict[str, Any] = {}
+    for field in model._meta.concrete_fields:
+        if field.column in given or field.null or field.primary_key:
+            continue
+        if isinstance(field, models.DateTimeField):
+            out[field.column] = now
+            continue
+        default = field.get_default()
+        if isinstance(field, models.JSONField):
+            default = json.dumps(default if default is not None else {})
+        elif isinstance(field, models.BooleanField):
+            default = "t" if default else "f"
+        out[field.column] = "" if default is None else default
+    return out
+
+
+def generate(n: int, seed: int = 42) -> None:
+    """Empty the catalogue tables and COPY ``n`` synthetic profiles with scores and niches."""
+    import numpy as np
+    from django.db import connection
+
+    from discovery.models import Creator, Niche, Profile
+    from scoring.models import ProfileScore
+
+    rng = np.random.default_rng(seed)
+    now = datetime.now(UTC).isoformat()
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE discovery_profile_niches, scoring_profilescore, discovery_profile, discovery_creator,"
+            " discovery_niche RESTART IDENTITY CASCADE"
+        )
+        niche_cols = ["id", "name", "slug", "curated"]
+        niche_extra = _required_defaults(Niche, niche_cols)
+        _copy(
+            cur,
+            "discovery_niche",
+            niche_cols + list(niche_extra),
+            [[i + 1, s.title(), s, "t", *niche_extra.values()] for i, s in enumerate(NICHES)],
+        )
+        creator_cols = ["id", "name", "country", "language"]
+        creator_extra = _required_defaults(Creator, creator_cols)
+        countries = rng.choice(
+            COUNTRIES, size=n, p=[0.25, 0.25, 0.1, 0.08, 0.07, 0.06, 0.05, 0.04, 0.05, 0.05]
+        )
+        _copy(
+            cur,
+            "discovery_creator",
+            creator_cols + list(creator_extra),
+            [[i + 1, f"Creator {i + 1}", countries[i], LANG.get(countries[i], "en"), *creator_extra.values()]
+             for i in range(n)],
+        )  # fmt: skip
+        followers = np.clip(rng.lognormal(np.log(18_000), 1.4, n), 120, 12_000_000).astype(int)
+        platforms = rng.choice(["instagram", "tiktok", "youtube"], size=n, p=[0.6, 0.25, 0.15])
+        profile_cols = [
+            "id", "created_at", "updated_at", "creator_id", "platform", "handle", "name", "bio", "country",
+            "language", "url", "email", "verified", "followers", "following", "posts_count",
+            "audience_countries", "audience_main_country", "audience_age_main", "score_dirty", "stats_as_of",
+        ]  # fmt: skip
+        profile_extra = _required_defaults(Profile, profile_cols)
+        rows = []
+        for i in range(n):
+            words = rng.choice(WORDS, size=4, replace=False)
+            gb_share = float(np.round(rng.uniform(2, 80), 1))
+            home_share = float(np.round(rng.uniform(20, 80), 1))
+            uk_share = float(np.round(rng.uniform(0, 40), 1))
+            if countries[i] == "GB":
+                audience = {"GB": gb_share}
+            else:
+                audience = {countries[i]: home_share, "GB": uk_share}
+            main = max(audience, key=audience.get)
+            rows.append([
+                i + 1, now, now, i + 1, platforms[i], f"{words[0]}{words[1]}_{i + 1}",
+                f"{words[0].title()} {i + 1}",
+                f"{words[0]} {words[1]} and {words[2]}; {words[3]} lover", countries[i],
+                LANG.get(countries[i], "en"), "", "", "t" if rng.random() < 0.05 else "f", int(followers[i]),
+                int(rng.integers(50, 3000)), int(rng.integers(20, 3000)), json.dumps(audience), main, "",
+                "f", "2026-11-01", *profile_extra.values(),
+            ])  # fmt: skip
+        _copy(cur, "discovery_profile", profile_cols + list(profile_extra), rows)
+        links = []
+        for i in range(n):
+            for niche in rng.choice(len(NICHES), size=int(rng.integers(1, 3)), replace=False):
+                links.append([i + 1, int(niche) + 1])
+        _copy(cur, "discovery_profile_niches", ["profile_id", "niche_id"], links)
+        score_cols = [
+            "profile_id", "tier", "followers", "er", "er_median", "er_method", "er_provenance",
+            "er_posts_used", "er_followers", "er_views", "er_as_of", "tier_relative_er", "er_rating",
+            "growth_30d_pct", "growth_as_of", "quality", "quality_confidence", "signals", "sponsored_share",
+            "price_low", "price_high", "price", "currency", "price_provenance", "has_quoted_rate",
+            "expected_engagements", "expected_reach", "cpe", "as_of",
+        ]  # fmt: skip
+        score_extra = _required_defaults(ProfileScore, score_cols)
+        rows = []
+        for i in range(n):
+            f = int(followers[i])
+            tier = _tier(f)
+            er = float(np.round(min(60.0, 6.0 * (f / 1000) ** -0.25 * rng.lognormal(0, 0.5)), 3))
+            er_views = (
+                float(np.round(rng.lognormal(np.log(6), 0.6), 3)) if platforms[i] != "instagram" else None
+            )
+            lo, hi = TIER_BANDS[tier]
+            quoted = rng.random() < 0.1
+            price = round(lo + (hi - lo) * float(rng.random()), 2)
+            engagements = f * er / 100
+            cpe = round(price / engagements, 4) if engagements > 0 else None
+            rel = float(np.round(rng.lognormal(0, 0.5), 3))
+            rating = "low" if rel < 0.7 else "average" if rel < 1.0 else "good" if rel < 1.4 else "excellent"
+            unknown_growth = rng.random() < 0.1
+            rows.append([
+                i + 1, tier, f, er, er * 0.9, "followers", "measured", 12, er, er_views, "2026-11-01", rel,
+                rating, None if unknown_growth else float(np.round(rng.normal(2, 4), 2)), "2026-11-01",
+                int(rng.integers(20, 101)), 0.8, "[]", float(np.round(rng.uniform(0, 0.5), 2)),
+                round(price * 0.8, 2), round(price * 1.2, 2), price, "GBP",
+                "quoted" if quoted else "estimated", "t" if quoted else "f", engagements, f * 0.38, cpe,
+                "2026-11-01", *score_extra.values(),
+            ])  # fmt: skip
+        _copy(cur, "scoring_profilescore", score_cols + list(score_extra), rows)
+        for table in ("discovery_niche", "discovery_creator", "discovery_profile"):
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+            )
+        cur.execute("ANALYZE")
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _bare_sql(query: str) -> list[tuple[str, tuple]]:
+    """The count, page and prefetch SQL the ORM emits for this search (captured once, then replayed raw)."""
+    from django.http import QueryDict
+
+    from discovery.filters import ProfileFilterSet
+    from discovery.selectors import profile_list
+
+    data = QueryDict(query)
+    page = int(data.get("page", 1))
+    size = 25
+    filterset = ProfileFilterSet(data, queryset=profile_list())
+    assert filterset.is_valid(), filterset.errors
+    qs = filterset.qs
+    statements = []
+    count_sql = qs.order_by().values("pk").query.sql_with_params()
+    statements.append((f"SELECT COUNT(*) FROM ({count_sql[0]}) sub", count_sql[1]))
+    page_qs = qs[(page - 1) * size : page * size]
+    statements.append(page_qs.query.sql_with_params())
+    ids = [p.pk for p in page_qs]
+    statements.append(
+        (
+            "SELECT pn.profile_id, n.id, n.slug, n.name FROM discovery_niche n"
+            " JOIN discovery_profile_niches pn ON pn.niche_id = n.id WHERE pn.profile_id = ANY(%s)",
+            (ids,),
+        )
+    )
+    return statements
+
+
+def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
+    """Time every combination (api, html fragment, bare SQL), interleaved, and return the report."""
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from discovery.models import Profile
+
+    call_command("migrate", verbosity=0)
+    if Profile.objects.count() != profiles:
+        started = time.perf_counter()
+        generate(profiles)
+        print(f"generated {profiles:,} profiles in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    user, _ = User.objects.get_or_create(username="bench-marketer")
+    client = Client()
+    client.force_login(user)
+
+    results = []
+    for label, query in COMBINATIONS:
+        if "{deep}" in query:
+            total = client.get(f"/api/profiles/?{query.format(deep=1)}").json()["count"]
+            query = query.format(deep=max(1, int(total / 25 * 0.8)))
+        statements = _bare_sql(query)
+        timings: dict[str, list[float]] = {"api": [], "html": [], "sql": []}
+        count = None
+        for i in range(warmup + repeat):
+            t0 = time.perf_counter()
+            response = client.get(f"/api/profiles/?{query}")
+            t1 = time.perf_counter()
+            assert response.status_code == 200, (query, response.status_code, response.content[:300])
+            count = response.json()["count"]
+            t2 = time.perf_counter()
+            fragment = client.get(f"/?{query}", headers={"HX-Request": "true"})
+            t3 = time.perf_counter()
+            assert fragment.status_code == 200
+            with connection.cursor() as cur:
+                t4 = time.perf_counter()
+                for sql, params in statements:
+                    cur.execute(sql, params)
+                    cur.fetchall()
+                t5 = time.perf_counter()
+            if i >= warmup:
+                timings["api"].append((t1 - t0) * 1000)
+                timings["html"].append((t3 - t2) * 1000)
+                timings["sql"].append((t5 - t4) * 1000)
+        row = {"label": label, "query": query, "count": count}
+        for kind, values in timings.items():
+            row[f"{kind}_p50_ms"] = round(statistics.median(values), 2)
+            row[f"{kind}_p95_ms"] = round(_pct(values, 0.95), 2)
+        row["api_over_sql_p95"] = round(row["api_p95_ms"] / row["sql_p95_ms"], 2)
+        row["html_over_sql_p95"] = round(row["html_p95_ms"] / row["sql_p95_ms"], 2)
+        row["api_p95_under_100ms"] = row["api_p95_ms"] < 100
+        row["api_within_2x_sql"] = row["api_over_sql_p95"] <= 2
+        results.append(row)
+        print(
+            f"{label:<48} n={count:>7} api p50/p95 {row['api_p50_ms']:7.1f}/{row['api_p95_ms']:7.1f}  "
+            f"html {row['html_p50_ms']:7.1f}/{row['html_p95_ms']:7.1f}  sql {row['sql_p50_ms']:7.1f}/"
+            f"{row['sql_p95_ms']:7.1f}  api/sql {row['api_over_sql_p95']:.2f}",
+            file=sys.stderr,
+        )
+    return {
+        "benchmark": "discovery search",
+        "profiles": profiles,
+        "repeat": repeat,
+        "warmup": warmup,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "database": connection.settings_dict["NAME"],
+        "results": results,
+    }
+
+
+def _markdown(report: dict[str, Any]) -> str:
+    lines = [
+        f"Discovery search, {report['profiles']:,} profiles, {report['repeat']} runs each "
+        f"({report['measured_at']}); times in ms.",
+        "",
+        "| combination | results | api p50 | api p95 | html p50 | html p95 | sql p50 | sql p95"
+        " | api/sql p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in report["results"]:
+        lines.append(
+            f"| {r['label']} | {r['count']:,} | {r['api_p50_ms']} | {r['api_p95_ms']} | {r['html_p50_ms']} | "
+            f"{r['html_p95_ms']} | {r['sql_p50_ms']} | {r['sql_p95_ms']} | {r['api_over_sql_p95']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Parse arguments, run, write bench/results/search-<profiles>.json and .md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+    _setup_django()
+    report = run(args.profiles, args.repeat, args.warmup)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = RESULTS / f"search-{args.profiles}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2))
+    stem.with_suffix(".md").write_text(_markdown(report))
+    print(_markdown(report))
+
+
+if __name__ == "__main__":
+    main()
