@@ -230,3 +230,22 @@ def test_audit_api_query_count_is_flat(brand, brand_owner, django_assert_max_num
         body = client.get("/api/audit/").json()
 
     assert len(body["results"]) == 25
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("post", TOKEN_URL, ["not", "an", "object"]),
+        ("post", TOKEN_URL, {"username": "x" * 1000, "password": "y"}),
+        ("get", "/api/audit/?organisation=abc", None),
+        ("get", "/api/audit/?page=999", None),
+    ],
+)
+def test_bad_api_input_is_a_4xx_with_a_reason(brand_owner, method, url, body) -> None:
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(brand_owner)
+
+    response = getattr(client, method)(url, body, format="json") if body is not None else client.get(url)
+
+    assert 400 <= response.status_code < 500
+    assert response.json()

@@ -463,3 +463,25 @@ def test_refusals_render_friendly_pages_without_naming_the_other_organisation(
     assert missing.status_code == 404
     assert b"belongs to an organisation you are not part of" in missing.content
     assert b"Acme" not in missing.content
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/settings/organisation/switch/", {"organisation": "abc"}),
+        ("/settings/organisation/switch/", {"organisation": "99999999999999999999"}),
+        ("/settings/organisation/acme/invitations/", {"email": "x" * 300 + "@example.com", "role": "member"}),
+        ("/settings/organisation/acme/invitations/", {}),
+        ("/settings/organisation/acme/members/999999/role/", {"role": "member"}),
+        ("/settings/organisation/acme/agencies/", {"agency": "not a slug!"}),
+        ("/settings/organisation/acme/agencies/", {"agency": "acme"}),  # a brand, not an agency
+        ("/invitations/" + "x" * 500 + "/", {"username": "a"}),
+    ],
+)
+def test_bad_input_never_causes_a_server_error(brand_owner, url, data) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(brand_owner)
+
+    response = client.post(url, data)
+
+    assert response.status_code < 500
