@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.models import BaseModel
 
@@ -282,6 +285,14 @@ class ImportJob(BaseModel):
 
     def __str__(self) -> str:
         return f"import #{self.pk} {self.original_name} ({self.status})"
+
+    @property
+    def stalled(self) -> bool:
+        """Failed, or running without a checkpoint for two minutes (its worker probably died)."""
+        if self.status == self.Status.FAILED:
+            return True
+        quiet = timezone.now() - self.updated_at > dt.timedelta(minutes=2)
+        return self.status == self.Status.RUNNING and quiet
 
     @property
     def percent(self) -> int:

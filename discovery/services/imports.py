@@ -951,9 +951,8 @@ def import_job_create(
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=preview.error)
         job.refresh_from_db()
     else:
-        job.mapping = preview.mapping.by_name()
         job.rows_total = preview.rows_total
-        job.save(update_fields=["mapping", "rows_total", "updated_at"])
+        job.save(update_fields=["rows_total", "updated_at"])
     return job
 
 
