@@ -201,9 +201,14 @@ def er_quartiles_by_tier() -> dict[str, dict[str, list[float]]]:
     return out
 
 
+def scoring_run_queryset() -> QuerySet[ScoringRun]:
+    """Scoring runs, newest first."""
+    return ScoringRun.objects.order_by("-created_at", "-pk")
+
+
 def scoring_run_list() -> QuerySet[ScoringRun]:
-    """Recent scoring runs, newest first."""
-    return ScoringRun.objects.order_by("-created_at")[:50]
+    """The 50 most recent scoring runs."""
+    return scoring_run_queryset()[:50]
 
 
 def dirty_profile_count() -> int:
