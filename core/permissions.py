@@ -3,7 +3,8 @@
 Private objects (campaigns, shortlists, notes, fees, results) belong to a *brand* organisation,
 reachable as ``obj.organisation`` (or through ``organisation_of``). A user reaches a brand's
 private data as a member of that brand, or as staff of an agency that serves it (AgencyClient);
-agency staff act with their role in the agency. Selectors scope querysets with
+agency staff act with their role in the agency, except for MANAGE and AUDIT, which need a
+membership of the organisation itself (``DIRECT_ONLY_ACTIONS``). Selectors scope querysets with
 ``visible_organisation_ids`` so another organisation's object is a 404, never a 403.
 """
 
