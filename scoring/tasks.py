@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 from django.core.cache import cache
+from django.db import OperationalError
 
 from scoring.models import ScoringRun
 from scoring.services import (
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 NIGHTLY_LOCK = "scoring:nightly-rescore"
 
 
-@shared_task(acks_late=True)
+# Database hiccups (failover, lock timeout) are retried: a chunk is all-or-nothing, so a retry re-claims it.
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=5, max_retries=3)
 def score_dirty_profiles_task(run_id: int | None = None, batch_size: int = SCORING_BATCH_SIZE) -> int:
     """Score the next chunk of dirty profiles; re-enqueue while a full chunk was found."""
     if run_id is None:
