@@ -138,12 +138,17 @@ def explain_infeasible(problem: Problem) -> tuple[str, str, dict] | None:
     free &= ~np.isin(problem.group, problem.group[pinned])
     groups = problem.group[free]
     if len(np.unique(groups)) < need:
+        within = (
+            "at a fee within the budget"
+            if cap >= budget
+            else f"at a fee within the per-creator cap of {cap / 100:.2f}"
+        )
+        available = int(len(np.unique(groups)) + len(pinned))
         return (
             "min_creators",
-            f"Only {len(np.unique(groups)) + len(pinned)} creators match the brief within the "
-            "per-creator cap, "
-            f"but at least {problem.min_count} are required.",
-            {"available": int(len(np.unique(groups)) + len(pinned)), "min_creators": problem.min_count},
+            f"Only {available} creators match the brief {within}, but at least {problem.min_count} "
+            "are required.",
+            {"available": available, "min_creators": problem.min_count},
         )
     # Cheapest account of each remaining creator; the cheapest `need` of them is the least spend possible.
     order = np.lexsort((fee[free], groups))

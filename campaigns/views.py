@@ -329,6 +329,8 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
 def results_import(request: HttpRequest, pk: int) -> HttpResponse:
     """Import results from an uploaded CSV; every error is listed with its row number."""
     campaign = selectors.campaign_get(user=request.user, pk=pk)
+    if not can(request.user, Action.EDIT, campaign):
+        raise PermissionDenied("You may read but not change this campaign.")
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         raise ApplicationError("Choose a CSV file to import.")

@@ -1,0 +1,144 @@
+"""HTML pages of campaigns: forms, errors as messages, exports safe from formula injection."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+
+from campaigns.models import Campaign
+from campaigns.selectors import profile_campaign_context
+from tests.factories.campaigns import PostResultFactory, ShortlistEntryFactory
+from tests.factories.discovery import ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_for():
+    def _c(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return _c
+
+
+def test_create_brief_through_the_form(client_for, agency_staff, brand, beauty) -> None:
+    response = client_for(agency_staff).post(
+        "/campaigns/new/",
+        {
+            "organisation": brand.pk,
+            "name": "Form brief",
+            "objective": "awareness",
+            "niches": [beauty.pk],
+            "countries": "gb, ie",
+            "budget": "1500",
+            "currency": "gbp",
+            "deliverables_count": "2",
+            "hashtags": "#AcmeSpring, acme",
+            "status": "draft",
+        },
+    )
+
+    campaign = Campaign.objects.get(name="Form brief")
+    assert response.status_code == 302 and response["Location"] == f"/campaigns/{campaign.pk}/"
+    assert campaign.countries == ["GB", "IE"] and campaign.currency == "GBP"
+    assert campaign.hashtags == ["acmespring", "acme"]
+
+
+def test_bad_form_input_shows_errors_next_to_fields(client_for, brand_member, brand) -> None:
+    response = client_for(brand_member).post(
+        "/campaigns/new/",
+        {
+            "organisation": brand.pk,
+            "name": "x",
+            "budget": "abc",
+            "countries": "GBR",
+            "objective": "awareness",
+            "currency": "GBP",
+            "deliverables_count": "1",
+            "status": "draft",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Use two-letter codes" in response.content.decode()
+    assert "Enter a number." in response.content.decode()
+
+
+def test_detail_shows_totals_warnings_and_empty_state(client_for, brand_member, campaign, catalogue) -> None:
+    client = client_for(brand_member)
+    empty = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    ShortlistEntryFactory(campaign=campaign, profile=catalogue["off"], fee=Decimal("1200"))
+
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+
+    assert "No creators on the shortlist yet" in empty
+    assert "Over budget by 200.00 GBP" in page
+    assert "outside the brief&#x27;s niches" in page
+
+
+def test_suggest_page_explains_infeasible_brief(client_for, brand_member, campaign, catalogue) -> None:
+    page = (
+        client_for(brand_member)
+        .post(f"/campaigns/{campaign.pk}/suggest/", {"budget": "100", "min_creators": "1"})
+        .content.decode()
+    )
+
+    assert "No shortlist fits" in page
+    assert "Only 0 creators match the brief at a fee within the budget, but at least 1 are required" in page
+
+
+def test_duplicate_add_is_a_message_not_an_error_page(client_for, brand_member, entry) -> None:
+    response = client_for(brand_member).post(
+        "/campaigns/shortlist/add/", {"campaign": entry.campaign_id, "profile": entry.profile_id}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "already on the shortlist" in response.content.decode()
+
+
+def test_exports_neutralise_formulas(client_for, brand_member, campaign) -> None:
+    evil = ProfileFactory(handle="=cmd|calc")
+    PostResultFactory(entry=ShortlistEntryFactory(campaign=campaign, profile=evil, status="published"))
+    client = client_for(brand_member)
+
+    rows = list(csv.reader(io.StringIO(client.get(f"/campaigns/{campaign.pk}/report.csv").content.decode())))
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"/campaigns/{campaign.pk}/report.xlsx").content))
+
+    assert rows[0][0] == "creator" and rows[1][0] == "'@=cmd|calc" and rows[-1][0] == "TOTAL"
+    sheet = book.active
+    assert sheet["A2"].value == "'@=cmd|calc" and sheet["A2"].data_type == "s"
+    assert all(not str(c.value).startswith("=") for row in sheet.iter_rows() for c in row if c.value)
+
+
+def test_exports_quote_leading_equals(client_for, brand_member, campaign) -> None:
+    from campaigns.exports import safe_cell
+
+    assert safe_cell("=SUM(A1)") == "'=SUM(A1)" and safe_cell("-2+3") == "'-2+3" and safe_cell(5) == 5
+
+
+def test_profile_partial_renders_form_and_history(brand_member, campaign, entry, result) -> None:
+    request = RequestFactory().get(f"/profiles/{entry.profile_id}/")
+    request.user = brand_member
+    request.session = {}
+    context = profile_campaign_context(
+        user=brand_member, profile=ProfileFactory(creator=entry.profile.creator)
+    )
+
+    html = render_to_string("campaigns/partials/_profile_campaigns.html", context, request=request)
+
+    assert 'name="csrfmiddlewaretoken"' in html and "Add to shortlist" in html
+    assert "Spring launch" in html and str(result.views) in html
+
+
+def test_report_page_has_chart_data(client_for, brand_member, campaign, result) -> None:
+    page = client_for(brand_member).get(f"/campaigns/{campaign.pk}/report/").content.decode()
+
+    assert 'id="report-chart-data"' in page and "chart-views" in page
