@@ -68,13 +68,21 @@ class ProfileFilterSet(filters.FilterSet):
 
     q = filters.CharFilter(method="filter_q", label="Search name, handle or bio", max_length=200)
     niche = filters.ModelMultipleChoiceFilter(
-        queryset=Niche.objects.all(), to_field_name="slug", method="filter_niche", label="Niches (any of)"
+        queryset=Niche.objects.all(),
+        to_field_name="slug",
+        method="filter_niche",
+        label="Niches (any of)",
+        distinct=False,  # EXISTS already keeps one row per profile; DISTINCT would sort every column
     )
     platform = filters.MultipleChoiceFilter(
-        choices=Platform.choices, label="Platform", widget=forms.CheckboxSelectMultiple
+        choices=Platform.choices, label="Platform", widget=forms.CheckboxSelectMultiple, distinct=False
     )
     tier = filters.MultipleChoiceFilter(
-        field_name="score__tier", choices=Tier.choices, label="Tier", widget=forms.CheckboxSelectMultiple
+        field_name="score__tier",
+        choices=Tier.choices,
+        label="Tier",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     followers_min = filters.NumberFilter(
         field_name="followers", lookup_expr="gte", min_value=0, label="Followers min"
@@ -101,6 +109,7 @@ class ProfileFilterSet(filters.FilterSet):
         choices=ProfileScore.Rating.choices,
         label="Rating vs tier",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     growth_30d_min = filters.NumberFilter(
         field_name="score__growth_30d_pct", lookup_expr="gte", label="Growth 30d min (%)"
