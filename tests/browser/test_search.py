@@ -1,4 +1,4 @@
-"""A marketer searches, narrows, sorts, opens a profile with its charts, and shares the URL (real Chromium)."""
+"""A marketer searches, narrows, sorts, opens a profile, shortlists it and shares the URL (real Chromium)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,10 @@ def _handles(page) -> list[str]:
     return [h.strip().lstrip("@") for h in page.locator("tr.result .handle").all_inner_texts()]
 
 
-def test_marketer_finds_sorts_opens_and_shares_a_search(page, login, brand_member, catalogue) -> None:
+def test_marketer_finds_sorts_opens_and_shares_a_search(page, login, brand, brand_member, catalogue) -> None:
+    from tests.factories.campaigns import CampaignFactory
+
+    campaign = CampaignFactory(organisation=brand, name="Spring glow launch")
     login(brand_member)
     page.goto("/")
     page.wait_for_selector("#search-form")
@@ -92,6 +95,12 @@ def test_marketer_finds_sorts_opens_and_shares_a_search(page, login, brand_membe
     assert page.evaluate("() => window.microlensCharts.growth.data.datasets[0].data.length") == 4
     assert page.locator("#growth-chart").bounding_box()["height"] > 50
     page.screenshot(path=str(ARTIFACTS / "profile-page.png"), full_page=True)
+
+    # Add to a shortlist of the marketer's own campaign from the profile page.
+    page.select_option("#shortlist-box select[name=campaign]", str(campaign.pk))
+    page.click("#shortlist-box button:has-text('Add to shortlist')")
+    page.wait_for_selector("#shortlist-box >> text=On the shortlist of")
+    assert campaign.entries.filter(profile=catalogue["glowjen"]).exists()
 
     # Share the URL: a fresh visit (no JS state) shows the same results in the same order.
     page.goto(shared_url)
