@@ -216,6 +216,16 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per shared choice set, so `check --deploy` stays free of drf-spectacular W001.
+    "ENUM_NAME_OVERRIDES": {
+        "PlatformEnum": "discovery.models.Platform",
+        "TierEnum": "scoring.models.Tier",
+        "ProvenanceEnum": "scoring.models.Provenance",
+        "ImportJobStatusEnum": "discovery.models.ImportJob.Status",
+        "ScoringRunStatusEnum": "scoring.models.ScoringRun.Status",
+        "CampaignStatusEnum": "campaigns.models.CampaignStatus",
+        "PipelineStatusEnum": "campaigns.models.PipelineStatus",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server needed).
