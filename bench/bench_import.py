@@ -1,0 +1,296 @@
+"""Benchmark the import of a generated catalogue on PostgreSQL, beside COPY and django-import-export.
+
+    .venv/bin/python -m bench.bench_import --profiles 100000 [--database ml_c_bench] [--iie-rows 5000]
+
+For each kind (profiles, snapshots, posts) the import runs as a child process
+(``manage.py import_profiles PATH --kind K --json``) on a freshly emptied database; its wall time,
+rows/s and peak RSS (``/usr/bin/time``-free: ``resource.getrusage(RUSAGE_CHILDREN)`` after each
+child, which is a running maximum, so each kind runs in its own fresh ``bench`` subprocess) are
+recorded. In the same run and on the same database:
+
+- PostgreSQL ``COPY ... FROM STDIN CSV`` of the same file into a bare table with the same columns
+  (no constraints, no indexes): the physical limit;
+- django-import-export importing the first ``--iie-rows`` rows of the same profile file (what an admin
+  might otherwise use; it is too slow to run on the whole file).
+
+Ratios: import rows/s / COPY rows/s (issue target >= 0.5 for profiles and snapshots), import rows/s /
+django-import-export rows/s, and peak RSS / 500 MB. Results are printed and saved under bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+RSS_LIMIT_MB = 500
+KINDS = ("profiles", "snapshots", "posts")
+BARE_COLUMNS = {
+    "profiles": (
+        "platform text, handle text, name text, bio text, country text, language text, niches text, "
+        "followers bigint, following bigint, posts_count bigint, avg_likes float8, avg_comments float8, "
+        "avg_views float8, avg_shares float8, verified boolean, email text, url text, snapshot_date date, "
+        "audience_countries text, audience_female_pct float8, audience_age_main text"
+    ),
+    "snapshots": (
+        "platform text, handle text, date date, followers bigint, following bigint, posts_count bigint"
+    ),
+    "posts": (
+        "platform text, handle text, post_id text, posted_at timestamptz, kind text, likes bigint, "
+        "comments bigint, shares bigint, saves bigint, views bigint, is_sponsored boolean, caption text, "
+        "hashtags text"
+    ),
+}
+
+
+def _database_url(name: str) -> str:
+    base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    return f"{base}/{name}"
+
+
+def _ensure_database(name: str) -> None:
+    """Create the benchmark database if needed and migrate it."""
+    import psycopg2
+
+    conn = psycopg2.connect(_database_url("postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cur.fetchone():
+            cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=_env(name), check=True)
+
+
+def _env(name: str) -> dict[str, str]:
+    return {**os.environ, "MICROLENS_MODE": "local", "DATABASE_URL": _database_url(name)}
+
+
+def _empty_catalogue(name: str) -> None:
+    """Remove every imported row (profiles cascade to snapshots, posts, niches links)."""
+    import psycopg2
+
+    conn = psycopg2.connect(_database_url(name))
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            "TRUNCATE discovery_post, discovery_followersnapshot, discovery_followersample, "
+            "discovery_profile_niches, discovery_profile, discovery_creator, discovery_niche CASCADE"
+        )
+    conn.close()
+
+
+def _count(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b"")) - 1
+
+
+def _run_child(args: list[str], name: str) -> tuple[float, float, str]:
+    """Run a child to completion: (seconds, peak RSS MB of that child, stdout)."""
+    started = time.perf_counter()
+    proc = subprocess.run(args, cwd=REPO, env=_env(name), capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args} failed:\n{proc.stderr[-3000:]}")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak_mb, proc.stdout
+
+
+def _import(path: Path, kind: str, name: str) -> dict[str, Any]:
+    """One import in a fresh bench process, so the RSS maximum is this import's."""
+    seconds, _, out = _run_child(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_import",
+            "--child-import",
+            str(path),
+            "--kind",
+            kind,
+            "--database",
+            name,
+        ],
+        name,
+    )
+    return {**json.loads(out.strip().splitlines()[-1]), "wall_s": round(seconds, 2)}
+
+
+def _child_import(path: str, kind: str, name: str) -> None:
+    """(child) run import_profiles and print its summary with this process tree's peak RSS."""
+    seconds, peak_mb, out = _run_child(
+        [sys.executable, "manage.py", "import_profiles", path, "--kind", kind, "--json"], name
+    )
+    summary = json.loads(out)
+    result = {key: summary[key] for key in ("total", "created", "updated", "unchanged", "rejected")} | {
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(peak_mb, 1),
+    }
+    print(json.dumps(result))
+
+
+def _copy(path: Path, kind: str, name: str) -> float:
+    """Seconds for COPY of the file into a bare table with the same columns."""
+    import psycopg2
+
+    conn = psycopg2.connect(_database_url(name))
+    with conn, conn.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS bench_bare_{kind}")
+        cur.execute(f"CREATE TABLE bench_bare_{kind} ({BARE_COLUMNS[kind]})")
+    started = time.perf_counter()
+    with conn, conn.cursor() as cur, path.open(encoding="utf-8") as fh:
+        cur.copy_expert(f"COPY bench_bare_{kind} FROM STDIN WITH (FORMAT csv, HEADER true)", fh)
+    seconds = time.perf_counter() - started
+    with conn, conn.cursor() as cur:
+        cur.execute(f"DROP TABLE bench_bare_{kind}")
+    conn.close()
+    return seconds
+
+
+def _import_export(path: Path, rows: int, name: str) -> dict[str, Any]:
+    """django-import-export importing the first ``rows`` profile rows (in a child, fresh database)."""
+    _empty_catalogue(name)
+    seconds, _, out = _run_child(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_import",
+            "--child-iie",
+            str(path),
+            "--iie-rows",
+            str(rows),
+            "--database",
+            name,
+        ],
+        name,
+    )
+    result = json.loads(out.strip().splitlines()[-1])
+    return {**result, "wall_s": round(seconds, 2)}
+
+
+def _child_iie(path: str, rows: int) -> None:
+    """(child) import ``rows`` profiles with a django-import-export ModelResource."""
+    import itertools
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    import tablib
+    from import_export import fields, resources
+
+    from discovery.models import Creator, Profile
+
+    class ProfileResource(resources.ModelResource):
+        platform = fields.Field(attribute="platform", column_name="platform")
+
+        class Meta:
+            model = Profile
+            import_id_fields = ("platform", "handle")
+            fields = (
+                "platform",
+                "handle",
+                "name",
+                "country",
+                "language",
+                "followers",
+                "following",
+                "posts_count",
+                "avg_likes",
+                "avg_comments",
+                "email",
+                "url",
+            )
+            skip_unchanged = True
+
+        def before_save_instance(self, instance: Profile, row: Any, **kwargs: Any) -> None:
+            if not instance.creator_id:
+                instance.creator = Creator.objects.create(name=instance.name or instance.handle)
+
+    with open(path, encoding="utf-8") as fh:
+        head = list(itertools.islice(fh, rows + 1))
+    dataset = tablib.Dataset().load("".join(head), format="csv")
+    started = time.perf_counter()
+    result = ProfileResource().import_data(dataset, dry_run=False, use_transactions=True, raise_errors=True)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"rows": rows, "seconds": round(seconds, 2), "new": result.totals["new"]}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--database", default="ml_c_bench")
+    parser.add_argument("--iie-rows", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", help="reuse/keep generated files in this folder")
+    parser.add_argument("--child-import", help=argparse.SUPPRESS)
+    parser.add_argument("--child-iie", help=argparse.SUPPRESS)
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_import:
+        _child_import(args.child_import, args.kind, args.database)
+        return
+    if args.child_iie:
+        _child_iie(args.child_iie, args.iie_rows)
+        return
+
+    _ensure_database(args.database)
+    out = Path(args.out or tempfile.mkdtemp(prefix="bench_import_"))
+    if not (out / "posts.csv").exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from pathlib import Path; from discovery.generator import generate_catalog; "
+                f"generate_catalog(profiles={args.profiles}, seed={args.seed}, out_dir=Path({str(out)!r}))",
+            ],
+            cwd=REPO,
+            check=True,
+        )
+    report: dict[str, Any] = {
+        "profiles": args.profiles,
+        "database": "postgresql",
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
+        "when": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "kinds": {},
+    }
+    _empty_catalogue(args.database)
+    for kind in KINDS:  # in order: snapshots and posts need the profiles
+        path = out / f"{kind}.csv"
+        rows = _count(path)
+        result = _import(path, kind, args.database)
+        copy_s = _copy(path, kind, args.database)
+        import_rps = rows / result["seconds"]
+        copy_rps = rows / copy_s
+        report["kinds"][kind] = {
+            "rows": rows,
+            "import": result,
+            "import_rows_per_s": round(import_rps),
+            "copy_s": round(copy_s, 2),
+            "copy_rows_per_s": round(copy_rps),
+            "ratio_import_to_copy": round(import_rps / copy_rps, 3),
+            "peak_rss_ratio_to_500mb": round(result["peak_rss_mb"] / RSS_LIMIT_MB, 3),
+        }
+        print(json.dumps({kind: report["kinds"][kind]}), flush=True)
+    iie = _import_export(out / "profiles.csv", args.iie_rows, args.database)
+    iie_rps = iie["rows"] / iie["seconds"]
+    report["django_import_export"] = {**iie, "rows_per_s": round(iie_rps, 1)}
+    report["ratio_import_to_django_import_export_profiles"] = round(
+        report["kinds"]["profiles"]["import_rows_per_s"] / iie_rps, 1
+    )
+    print(json.dumps(report, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"import_{args.profiles}.json").write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
