@@ -445,25 +445,35 @@ def generate_chunk(*, seed: int, start: int, stop: int, as_of: dt.date) -> dict[
     noise = 1.0 + 0.002 * r.normal(28, sidx)
     snap_f = followers[:, None] / (1.0 + weekly_growth[:, None]) ** k[None, :] * noise
     snap_f[:, 0] = followers
-    # Planted spikes: one round jump (1K/5K/10K/50K, at most 30 % of the account) in one week.
+    # Planted spikes: one round jump (1K/5K/10K/50K, at most 30 % of the account) in one day.
     jump_idx = np.searchsorted(ROUND_JUMPS, followers * 0.3, side="right") - 1
     jump = np.where(spiky & (jump_idx >= 0), ROUND_JUMPS[np.maximum(jump_idx, 0)], 0)
     spike_week = r.integers(29, i, 1, MIN_SNAPSHOTS - 2)
     snap_f = snap_f - np.where(k[None, :] >= spike_week[:, None], jump[:, None], 0)
     snap_f = np.maximum(np.round(snap_f), 0).astype(np.int64)
-    snap_following = following[:, None] + np.round(3 * r.normal(30, sidx)).astype(np.int64) * (k[None, :] > 0)
+    # Following drifts slowly (under ~1 % a week, so it never looks like a seesaw) ...
+    drift = np.where(k[None, :] > 0, 1.0 + 0.002 + 0.003 * r.normal(30, sidx), 1.0)
+    snap_following = np.round(following[:, None] / np.cumprod(drift, axis=1)).astype(np.int64)
+    # ... except on seesaw accounts, which follow and unfollow hundreds every other week.
     swing = np.where(k % 2 == 0, 0, r.integers(31, sidx, 800, 2_500))
     snap_following = np.maximum(np.where(seesaw[:, None], snap_following + swing, snap_following), 0)
     snap_posts = np.maximum(posts_total[:, None] - np.round(posts_per_week[:, None] * k[None, :]), 0).astype(
         np.int64
     )
-    snap_mask = k[None, :] < n_snap[:, None]
-    snap_dates = np.datetime64(as_of, "D") - 7 * k
+    snap_dates = np.broadcast_to(np.datetime64(as_of, "D") - 7 * k, (n, MAX_SNAPSHOTS))
+    # A spiky account also has a snapshot the day before its jump, so the gain shows as one day's.
+    rows_n = np.arange(n)
+    after = spike_week - 1
+    snap_f = np.column_stack([snap_f, np.maximum(snap_f[rows_n, after] - jump, 0)])
+    snap_following = np.column_stack([snap_following, snap_following[rows_n, after]])
+    snap_posts = np.column_stack([snap_posts, snap_posts[rows_n, after]])
+    snap_dates = np.column_stack([snap_dates, snap_dates[rows_n, after] - 1])
+    snap_mask = np.column_stack([k[None, :] < n_snap[:, None], jump > 0])
     rows = np.nonzero(snap_mask)
     account = _join([platform, handle], ",")  # "platform,handle": the key both child files start with
     snapshots = {
         "platform,handle": account[rows[0]],
-        "date": np.datetime_as_string(snap_dates[rows[1]], unit="D"),
+        "date": np.datetime_as_string(snap_dates[rows], unit="D"),
         "followers": snap_f[rows],
         "following": snap_following[rows],
         "posts_count": snap_posts[rows],
