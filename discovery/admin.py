@@ -15,7 +15,16 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from discovery.models import Creator, FollowerSnapshot, Niche, Post, Profile
+from discovery.models import (
+    Creator,
+    FollowerSample,
+    FollowerSnapshot,
+    ImportJob,
+    Niche,
+    Post,
+    Profile,
+    SavedSearch,
+)
 
 
 def _mark_dirty(profile_ids: list[int] | QuerySet) -> int:
@@ -210,3 +219,56 @@ class PostAdmin(_ProfileChildAdmin):
     ]
     list_filter = ["kind", "is_sponsored", "profile__platform"]
     search_fields = ["profile__handle", "external_id", "caption"]
+
+
+@admin.register(FollowerSample)
+class FollowerSampleAdmin(_ProfileChildAdmin):
+    list_display = [
+        "profile",
+        "username",
+        "posts",
+        "following",
+        "followers",
+        "has_profile_picture",
+        "is_private",
+    ]
+    list_filter = ["has_profile_picture", "is_private"]
+    search_fields = ["profile__handle", "username"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by workflows (imports, users' own pages): admins inspect them, never edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(_ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "platform",
+        "status",
+        "rows_done",
+        "rows_total",
+        "created",
+        "updated",
+        "rejected",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "kind", "platform"]
+    search_fields = ["original_name", "message"]
+    list_select_related = ["created_by"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(_ReadOnlyAdmin):
+    list_display = ["name", "user", "query", "created_at"]
+    search_fields = ["name", "user__username"]
+    list_select_related = ["user"]

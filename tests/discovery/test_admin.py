@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from discovery.models import FollowerSnapshot, Profile
+from core.models import AuditEntry, Invitation
+from discovery.models import FollowerSample, FollowerSnapshot, ImportJob, Profile, SavedSearch
 from tests.factories.core import MembershipFactory
 from tests.factories.discovery import FollowerSnapshotFactory, NicheFactory, PostFactory, ProfileFactory
 
@@ -23,6 +26,11 @@ CHANGELISTS = [
     "admin:discovery_niche_changelist",
     "admin:core_membership_changelist",
     "admin:core_organisation_changelist",
+    "admin:discovery_followersample_changelist",
+    "admin:discovery_importjob_changelist",
+    "admin:discovery_savedsearch_changelist",
+    "admin:core_auditentry_changelist",
+    "admin:core_invitation_changelist",
 ]
 
 
@@ -40,7 +48,21 @@ def _catalogue(n: int) -> None:
         profile.niches.add(niche)
         FollowerSnapshotFactory(profile=profile)
         PostFactory(profile=profile)
-        MembershipFactory()
+        FollowerSample.objects.create(profile=profile, username=f"fan{profile.pk}")
+        member = MembershipFactory()
+        user, org = member.user, member.organisation
+        SavedSearch.objects.create(user=user, name="mine", query="q=beauty")
+        ImportJob.objects.create(file="imports/x.csv", original_name="x.csv", created_by=user)
+        AuditEntry.objects.create(
+            organisation=org, user=user, action="create", model_label="x", object_id="1", object_repr="x"
+        )
+        Invitation.objects.create(
+            organisation=org,
+            email=f"{user.username}@example.com",
+            token_hash=uuid.uuid4().hex * 2,
+            invited_by=user,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
 
 
 @pytest.mark.parametrize("name", CHANGELISTS)
@@ -158,3 +180,22 @@ def test_profile_page_links_to_its_snapshots_and_posts(admin_client) -> None:
     body = response.content.decode()
     assert f"profile__id__exact={profile.pk}" in body
     assert "1 snapshots" in body
+
+
+def test_audit_log_is_read_only_in_admin(admin_client) -> None:
+    # given
+    member = MembershipFactory()
+    entry = AuditEntry.objects.create(
+        organisation=member.organisation, user=member.user, action="update", model_label="x", object_id="1"
+    )
+
+    # when
+    page = admin_client.get(reverse("admin:core_auditentry_change", args=[entry.pk]))
+    post = admin_client.post(reverse("admin:core_auditentry_change", args=[entry.pk]), {"action": "delete"})
+    delete = admin_client.post(reverse("admin:core_auditentry_delete", args=[entry.pk]), {"post": "yes"})
+
+    # then: viewable, not changeable, not deletable
+    assert page.status_code == 200
+    assert post.status_code == 403
+    assert delete.status_code == 403
+    assert AuditEntry.objects.get(pk=entry.pk).action == "update"
