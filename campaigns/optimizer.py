@@ -302,10 +302,51 @@ def _lagrange_multipliers(
     return best_lam(mu), mu
 
 
+def _branched_lp_bounds(f: np.ndarray, v: np.ndarray, pin: np.ndarray, budget: int) -> np.ndarray:
+    """Upper bound on the objective of any answer containing each candidate (budget-only LP).
+
+    For candidate i: value_i + the Dantzig LP bound with the budget minus its fee, branching on the
+    LP's critical (fractional) item c (max of "c out" and "c in"), as in Martello and Toth's U2. The
+    count and one-per-creator rules are relaxed, so the bound stays valid; +inf where not computed.
+    """
+    n = len(f)
+    out = np.full(n, np.inf)
+    free = np.flatnonzero(~pin & (f > 0))
+    capacity = budget - f[pin].sum()
+    base = v[pin].sum() + v[~pin & (f <= 0)].sum()
+    if not len(free):
+        return out
+    order = free[np.argsort(-(v[free] / f[free]), kind="stable")]
+    spent = np.cumsum(f[order])
+    k = int(np.searchsorted(spent, capacity, side="right"))
+    if k >= len(order):
+        return out  # everything fits: nothing to prune
+    crit = order[k]
+    rest = np.delete(order, k)
+    cf = np.concatenate([[0.0], np.cumsum(f[rest])])
+    cv = np.concatenate([[0.0], np.cumsum(v[rest])])
+    ratio = np.append(v[rest] / f[rest], 0.0)
+
+    def dantzig(caps: np.ndarray) -> np.ndarray:
+        j = np.searchsorted(cf, np.maximum(caps, 0.0), side="right") - 1
+        j = np.minimum(j, len(rest))
+        value = cv[j] + (np.maximum(caps, 0.0) - cf[j]) * ratio[j]
+        return np.where(caps < 0, -np.inf, value)
+
+    caps = capacity - f[free]
+    without_c = dantzig(caps)
+    with_c = v[crit] + dantzig(caps - f[crit])
+    out[free] = base + v[free] + np.maximum(without_c, with_c)
+    out[crit] = base + v[crit] + dantzig(np.array([capacity - f[crit]]))[0]
+    return out
+
+
 def _reduced_cost_fixing(
     problem: Problem, fee: np.ndarray, budget: int, idx: np.ndarray, *, deadline: float
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Drop candidates that provably cannot be in any answer better than a known feasible one.
+
+    Returns the kept candidates and that feasible answer (indices), when one was found.
 
     From the LP duals (lam for the budget, mu for the count bounds), every feasible x satisfies
     value(x) <= lam*B + mu_up*U - mu_lo*L + sum over creators of max(0, best reduced value d_i),
@@ -333,13 +374,21 @@ def _reduced_cost_fixing(
         time_limit=max(min(deadline - time.perf_counter(), 1.0), 0.1),
         mip_rel_gap=CORE_MIP_REL_GAP,
     )
-    if trial.x is None:
-        return idx
-    incumbent = float(problem.value[core[trial.x > 0.5]].sum())
+    # The incumbent is the better of the core MILP and the greedy pick (which is often within one
+    # item of the bound on plain knapsacks, and needs no solver time).
+    incumbents = [] if trial.x is None else [core[trial.x > 0.5]]
+    quick = greedy(problem)
+    if quick.feasible:
+        incumbents.append(quick.selected)
+    if not incumbents:
+        return idx, None
+    best_set = max(incumbents, key=lambda sel: float(problem.value[sel].sum()))
+    incumbent = float(problem.value[best_set].sum())
     upper_i = bound - best[inverse] + d
     tolerance = 1e-7 * max(1.0, abs(incumbent))
     keep = pin | (upper_i >= incumbent - tolerance)
-    return idx[keep]
+    keep &= _branched_lp_bounds(f, v, pin, budget) >= incumbent - tolerance
+    return idx[keep], best_set
 
 
 def solve(
@@ -357,14 +406,16 @@ def solve(
     # Creators with a pinned account take no other account.
     pinned_groups = problem.group[problem.pinned]
     eligible = eligible[problem.pinned[eligible] | ~np.isin(problem.group[eligible], pinned_groups)]
-    fixed_out = 0
+    fixed_out, fallback = 0, None
     if len(eligible) > CORE_SIZE:
-        kept = _reduced_cost_fixing(problem, fee, budget, eligible, deadline=started + time_limit / 2)
+        kept, fallback = _reduced_cost_fixing(
+            problem, fee, budget, eligible, deadline=started + time_limit / 2
+        )
         fixed_out = len(eligible) - len(kept)
         eligible = kept
     remaining = max(time_limit - (time.perf_counter() - started), 0.1)
     result = _milp(problem, fee, budget, eligible, time_limit=remaining, mip_rel_gap=mip_rel_gap)
-    if result.x is None:
+    if result.x is None and fallback is None:
         if result.status == 2:
             return _infeasible(
                 problem,
@@ -378,15 +429,19 @@ def solve(
             "milp",
             started,
         )
-    chosen = eligible[np.flatnonzero(result.x > 0.5)]
+    chosen = eligible[np.flatnonzero(result.x > 0.5)] if result.x is not None else fallback
+    # On a time limit the solver's answer can be worse than the pruning's incumbent: keep the better.
+    if fallback is not None and problem.value[fallback].sum() > problem.value[chosen].sum():
+        chosen = fallback
     total_cents = int(fee[chosen].sum())
     if total_cents > budget:  # guard against solver tolerances: never report an over-budget answer
         raise RuntimeError(f"solver returned {total_cents} cents over a budget of {budget}")
     objective = float(problem.value[chosen].sum())
     dual = getattr(result, "mip_dual_bound", None)
     bound = float(-dual) if dual is not None and np.isfinite(dual) else None
-    gap = float(result.mip_gap) if getattr(result, "mip_gap", None) is not None else None
-    if gap is not None and objective == 0 and bound is not None and bound <= 1e-9:
+    # Gap relative to the answer, as HiGHS reports it; 0 when the bound is met.
+    gap = None if bound is None else max(bound - objective, 0.0) / max(abs(objective), 1e-9)
+    if bound is not None and bound <= 1e-9 and objective == 0:
         gap = 0.0
     return Solution(
         selected=np.sort(chosen),

@@ -16,7 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
-    page, login, agency_staff, brand, other_brand_member, _playwright_browser, live_server
+    page,
+    login,
+    agency_staff,
+    brand,
+    other_brand_member,
+    _playwright_browser,  # noqa: PT019 - used as a value: opens a second browser context
+    live_server,
 ) -> None:
     beauty = NicheFactory(name="Beauty", slug="beauty")
     scored("ratio_queen", followers=30_000, price="600", reach=10_000, engagements=900, niche=beauty)
@@ -42,7 +48,9 @@ def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
     page.wait_for_selector("#suggestion")
     assert "Proven optimal" in page.inner_text("#suggestion")
     picks = page.inner_text("#suggestion table")
-    assert "pair_a" in picks and "pair_b" in picks and "ratio_queen" not in picks
+    assert "pair_a" in picks
+    assert "pair_b" in picks
+    assert "ratio_queen" not in picks
 
     # Accept it in one click.
     page.click("#accept-suggestion")

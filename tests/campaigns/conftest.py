@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories.campaigns import CampaignFactory, PostResultFactory, ShortlistEntryFactory
-from tests.factories.discovery import CreatorFactory, NicheFactory, ProfileFactory
+from tests.factories.discovery import NicheFactory, ProfileFactory
 from tests.factories.scoring import ProfileScoreFactory
 
 

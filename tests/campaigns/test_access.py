@@ -112,22 +112,23 @@ def test_api_access(request, world, kind, method, url, data, ok) -> None:
 
 
 def test_campaign_list_pages(request, world) -> None:
-    every = {
-        p: 200
-        for p in (
+    every = dict.fromkeys(
+        (
             "brand_owner",
             "brand_member",
             "brand_viewer",
             "agency_staff",
             "outsider_agency_staff",
             "other_brand_member",
-        )
-    }
+        ),
+        200,
+    )
     responses = assert_access(request, "GET", "/campaigns/", anonymous=LOGIN, **every)
     assert b"Spring launch" in responses["agency_staff"].content
     assert b"Spring launch" not in responses["other_brand_member"].content
     api = assert_access(request, "GET", "/api/campaigns/", anonymous=API_ANON, **every)
-    assert api["outsider_agency_staff"].json()["count"] == 0 and api["brand_viewer"].json()["count"] == 1
+    assert api["outsider_agency_staff"].json()["count"] == 0
+    assert api["brand_viewer"].json()["count"] == 1
 
 
 def test_create_pages(request, brand, world) -> None:

@@ -38,7 +38,8 @@ def test_create_campaign_for_client_brand(api, agency_staff, brand, beauty) -> N
 
     assert response.status_code == 201, response.json()
     campaign = Campaign.objects.get(pk=response.json()["id"])
-    assert campaign.organisation == brand and campaign.objective == "engagement"
+    assert campaign.organisation == brand
+    assert campaign.objective == "engagement"
 
 
 def test_create_with_bad_input_names_the_field(api, brand_member, brand) -> None:
@@ -68,8 +69,10 @@ def test_patch_and_delete(api, brand_member, campaign) -> None:
     patched = client.patch(f"/api/campaigns/{campaign.pk}/", {"name": "New name"}, format="json")
     deleted = client.delete(f"/api/campaigns/{campaign.pk}/")
 
-    assert patched.status_code == 200 and patched.json()["name"] == "New name"
-    assert deleted.status_code == 204 and not Campaign.objects.filter(pk=campaign.pk).exists()
+    assert patched.status_code == 200
+    assert patched.json()["name"] == "New name"
+    assert deleted.status_code == 204
+    assert not Campaign.objects.filter(pk=campaign.pk).exists()
 
 
 def test_shortlist_add_update_remove(api, brand_member, campaign, catalogue) -> None:
@@ -84,11 +87,14 @@ def test_shortlist_add_update_remove(api, brand_member, campaign, catalogue) -> 
     listed = client.get(url)
     removed = client.delete(f"{url}{entry_id}/")
 
-    assert added.status_code == 201 and added.json()["fee"] == "420.00"
-    assert updated.status_code == 200 and updated.json()["status"] == "contacted"
+    assert added.status_code == 201
+    assert added.json()["fee"] == "420.00"
+    assert updated.status_code == 200
+    assert updated.json()["status"] == "contacted"
     assert updated.json()["agreed_fee"] == "400.00"
     assert listed.json()["count"] == 1
-    assert removed.status_code == 204 and not ShortlistEntry.objects.exists()
+    assert removed.status_code == 204
+    assert not ShortlistEntry.objects.exists()
 
 
 def test_shortlist_add_duplicate_is_400_with_message(api, brand_member, entry) -> None:
@@ -96,7 +102,8 @@ def test_shortlist_add_duplicate_is_400_with_message(api, brand_member, entry) -
         f"/api/campaigns/{entry.campaign_id}/shortlist/", {"profile": entry.profile_id}, format="json"
     )
 
-    assert response.status_code == 400 and "already on the shortlist" in response.json()["detail"]
+    assert response.status_code == 400
+    assert "already on the shortlist" in response.json()["detail"]
 
 
 def test_suggest_contract(api, brand_member, campaign, catalogue) -> None:
@@ -115,9 +122,11 @@ def test_suggest_contract(api, brand_member, campaign, catalogue) -> None:
 
     body = response.json()
     assert response.status_code == 200
-    assert body["optimal"] is True and body["gap"] == pytest.approx(0, abs=1e-6)
+    assert body["optimal"] is True
+    assert body["gap"] == pytest.approx(0, abs=1e-6)
     assert {p["handle"] for p in body["selection"]} == {"pair_a", "pair_b"}
-    assert body["total_fee"] == "1000.00" and body["objective_value"] == 16000
+    assert body["total_fee"] == "1000.00"
+    assert body["objective_value"] == 16000
     assert body["greedy"]["objective"] == 10000
 
 
@@ -127,8 +136,11 @@ def test_suggest_infeasible_is_explained(api, brand_member, campaign, catalogue)
     )
 
     body = response.json()
-    assert response.status_code == 200 and body["feasible"] is False and body["selection"] == []
-    assert body["constraint"] == "min_creators" and "at least 2" in body["explanation"]
+    assert response.status_code == 200
+    assert body["feasible"] is False
+    assert body["selection"] == []
+    assert body["constraint"] == "min_creators"
+    assert "at least 2" in body["explanation"]
 
 
 def test_suggest_rejects_min_above_max(api, brand_member, campaign) -> None:
@@ -136,7 +148,8 @@ def test_suggest_rejects_min_above_max(api, brand_member, campaign) -> None:
         f"/api/campaigns/{campaign.pk}/suggest/", {"min_creators": 5, "max_creators": 2}, format="json"
     )
 
-    assert response.status_code == 400 and "max_creators" in response.json()
+    assert response.status_code == 400
+    assert "max_creators" in response.json()
 
 
 def test_results_and_report(api, brand_member, campaign, entry) -> None:
@@ -160,9 +173,12 @@ def test_results_and_report(api, brand_member, campaign, entry) -> None:
     listed = client.get(f"/api/campaigns/{campaign.pk}/results/")
     report = client.get(f"/api/campaigns/{campaign.pk}/report/").json()
 
-    assert created.status_code == 201 and listed.json()["count"] == 1
-    assert report["totals"]["cpe"] == "2.0000" and report["totals"]["cpv"] == "0.0500"
-    assert report["totals"]["cpm"] == "100.0000" and report["totals"]["cpm_basis"] == "reach"
+    assert created.status_code == 201
+    assert listed.json()["count"] == 1
+    assert report["totals"]["cpe"] == "2.0000"
+    assert report["totals"]["cpv"] == "0.0500"
+    assert report["totals"]["cpm"] == "100.0000"
+    assert report["totals"]["cpm_basis"] == "reach"
     assert report["totals"]["roi"] == "2.0000"
     assert report["creators"][0]["handle"] == "listed"
 

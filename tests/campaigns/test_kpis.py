@@ -43,10 +43,12 @@ def test_totals_and_kpis_by_hand() -> None:
     k = compute_kpis(rows)
 
     assert k.posts == 2
-    assert k.totals["views"] == 4000 and k.totals["impressions"] == 5000
+    assert k.totals["views"] == 4000
+    assert k.totals["impressions"] == 5000
     assert k.engagements == 300  # 90+8+2 + 150+40+10
     assert k.cpe == Decimal("0.8333")  # 250 / 300
-    assert k.cpm == Decimal("50.0000") and k.cpm_basis == "impressions"  # 250 / 5000 * 1000
+    assert k.cpm == Decimal("50.0000")
+    assert k.cpm_basis == "impressions"
     assert k.cpv == Decimal("0.0625")  # 250 / 4000
     assert k.roi == Decimal("0.2000")  # (300 - 250) / 250
 
@@ -78,8 +80,13 @@ def test_no_cost_or_no_data_leaves_kpis_empty() -> None:
     empty = compute_kpis([])
     no_cost = compute_kpis([row(views=10, likes=1, revenue=Decimal("5"))])
 
-    assert empty.posts == 0 and empty.cpe is None and empty.cpm is None and empty.roi is None
-    assert no_cost.cpv is None and no_cost.roi is None and no_cost.cpm_basis is None
+    assert empty.posts == 0
+    assert empty.cpe is None
+    assert empty.cpm is None
+    assert empty.roi is None
+    assert no_cost.cpv is None
+    assert no_cost.roi is None
+    assert no_cost.cpm_basis is None
 
 
 def test_zero_cost_has_no_roi() -> None:

@@ -51,7 +51,8 @@ def test_optimum_beats_greedy_on_a_classic_knapsack() -> None:
 
     assert best.selected.tolist() == [1, 2]
     assert best.objective == 160
-    assert best.optimal and best.gap == pytest.approx(0, abs=1e-9)
+    assert best.optimal
+    assert best.gap == pytest.approx(0, abs=1e-9)
     assert naive.objective == 100
     assert best.objective > naive.objective
 
@@ -82,8 +83,10 @@ def test_min_and_max_creators_are_honoured() -> None:
 
     s_cap, s_floor = solve(capped), solve(floored)
 
-    assert len(s_cap.selected) <= 2 and s_cap.objective == brute_force(capped) == 165
-    assert len(s_floor.selected) >= 4 and s_floor.objective == brute_force(floored)
+    assert len(s_cap.selected) <= 2
+    assert s_cap.objective == brute_force(capped) == 165
+    assert len(s_floor.selected) >= 4
+    assert s_floor.objective == brute_force(floored)
 
 
 def test_pinned_accounts_are_kept_even_when_poor_value() -> None:
@@ -113,9 +116,11 @@ def test_random_small_instances_match_brute_force_and_never_exceed_budget(seed: 
     expected = brute_force(p)
 
     if expected < 0:
-        assert not s.feasible and s.explanation
+        assert not s.feasible
+        assert s.explanation
     else:
-        assert s.feasible and s.objective == pytest.approx(expected)
+        assert s.feasible
+        assert s.objective == pytest.approx(expected)
         assert p.fee[s.selected].sum() <= p.budget
         assert len(set(p.group[s.selected].tolist())) == len(s.selected)
         assert p.min_count <= len(s.selected) <= p.max_count

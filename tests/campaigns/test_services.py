@@ -28,10 +28,13 @@ def test_agency_staff_writes_a_brief_for_a_client_and_it_is_audited(agency_staff
         countries=["GB"],
     )
 
-    assert campaign.organisation == brand and campaign.created_by == agency_staff
+    assert campaign.organisation == brand
+    assert campaign.created_by == agency_staff
     assert list(campaign.niches.all()) == [beauty]
     audit = AuditEntry.objects.get(object_id=str(campaign.pk), model_label="campaigns.campaign")
-    assert audit.action == "create" and audit.user == agency_staff and audit.organisation == brand
+    assert audit.action == "create"
+    assert audit.user == agency_staff
+    assert audit.organisation == brand
 
 
 def test_brief_for_an_agency_or_a_foreign_brand_is_refused(agency_staff, agency, other_brand_member) -> None:
@@ -74,7 +77,9 @@ def test_duplicate_copies_brief_and_shortlist_as_draft(brand_member, campaign, e
 
     copy = services.campaign_duplicate(user=brand_member, campaign=campaign)
 
-    assert copy.pk != campaign.pk and copy.name == "Copy of Spring launch" and copy.status == "draft"
+    assert copy.pk != campaign.pk
+    assert copy.name == "Copy of Spring launch"
+    assert copy.status == "draft"
     assert list(copy.niches.all()) == list(campaign.niches.all())
     assert copy.entries.get().profile_id == entry.profile_id
     assert copy.entries.get().status == "shortlisted"
@@ -111,7 +116,8 @@ def test_pipeline_moves_are_stored_with_who_and_when(brand_member, agency_staff,
     assert moves[-2:] == [("contacted", brand_member.pk), ("negotiating", agency_staff.pk)]
     assert AuditEntry.objects.filter(action="status", object_id=str(entry.pk)).count() == 2
     entry.refresh_from_db()
-    assert entry.status == "negotiating" and entry.status_changed_at is not None
+    assert entry.status == "negotiating"
+    assert entry.status_changed_at is not None
 
 
 def test_unknown_status_is_rejected(brand_member, entry) -> None:
@@ -133,7 +139,8 @@ def test_shortlist_summary_totals_and_warnings(brand_member, campaign, catalogue
     summary = selectors.shortlist_summary(campaign=campaign)
 
     assert summary.total_fee == Decimal("1400")  # 500 estimated + 900 quoted; declined left out
-    assert summary.over_budget and summary.remaining == Decimal("-400")
+    assert summary.over_budget
+    assert summary.remaining == Decimal("-400")
     assert summary.reach == 8_000 + 9_000
     warnings = {r.entry.profile.handle: r.warnings for r in summary.rows}
     assert warnings["wrong_niche"] == ["outside the brief's niches"]
@@ -143,11 +150,14 @@ def test_shortlist_summary_totals_and_warnings(brand_member, campaign, catalogue
 def test_suggestion_is_optimal_beats_greedy_and_shows_macro(brand_member, campaign, catalogue) -> None:
     s = services.shortlist_suggest(user=brand_member, campaign=campaign)
 
-    assert s.feasible and s.optimal
+    assert s.feasible
+    assert s.optimal
     assert {p.handle for p in s.picks} == {"pair_a", "pair_b"}
-    assert s.total_fee == Decimal("1000") and s.objective_value == 16_000
+    assert s.total_fee == Decimal("1000")
+    assert s.objective_value == 16_000
     assert s.greedy["objective"] == 10_000  # greedy takes ratio_queen first, then nothing fits
-    assert s.macro["handle"] == "big_star" and s.macro["objective"] == 12_000
+    assert s.macro["handle"] == "big_star"
+    assert s.macro["objective"] == 12_000
 
 
 def test_suggestion_respects_one_account_per_creator(brand_member, campaign, catalogue, beauty) -> None:
@@ -201,7 +211,8 @@ def test_pinned_and_quoted_fee_are_used(brand_member, campaign, catalogue) -> No
 def test_infeasible_suggestion_explains_the_constraint(brand_member, campaign, catalogue) -> None:
     s = services.shortlist_suggest(user=brand_member, campaign=campaign, min_creators=3)
 
-    assert not s.feasible and s.picks == []
+    assert not s.feasible
+    assert s.picks == []
     assert s.constraint == "budget"
     assert "cheapest 3 creators" in s.explanation
 
@@ -209,7 +220,9 @@ def test_infeasible_suggestion_explains_the_constraint(brand_member, campaign, c
 def test_empty_brief_explains_that_nothing_matches(brand_member, campaign) -> None:
     s = services.shortlist_suggest(user=brand_member, campaign=campaign)
 
-    assert not s.feasible and s.constraint == "brief" and "No account matches" in s.explanation
+    assert not s.feasible
+    assert s.constraint == "brief"
+    assert "No account matches" in s.explanation
 
 
 def test_quality_minimum_filters_candidates(brand_member, campaign, catalogue) -> None:
@@ -237,7 +250,8 @@ def test_result_save_upserts_by_post(brand_member, entry) -> None:
     services.result_save(user=brand_member, entry=entry, post_ref="p1", views=20, cost=Decimal("5"))
 
     r = PostResult.objects.get(entry=entry)
-    assert r.views == 20 and r.cost == Decimal("5")
+    assert r.views == 20
+    assert r.cost == Decimal("5")
 
 
 def test_results_import_saves_rows_and_is_idempotent(brand_member, campaign, entry) -> None:
@@ -249,10 +263,14 @@ def test_results_import_saves_rows_and_is_idempotent(brand_member, campaign, ent
     first = services.results_import(user=brand_member, campaign=campaign, content=content)
     second = services.results_import(user=brand_member, campaign=campaign, content=content)
 
-    assert first.errors == [] and first.saved == 2 and second.saved == 2
+    assert first.errors == []
+    assert first.saved == 2
+    assert second.saved == 2
     assert PostResult.objects.filter(entry=entry).count() == 2
     r = PostResult.objects.get(post_ref="p1")
-    assert r.impressions is None and r.views == 1000 and r.revenue == Decimal("150.00")
+    assert r.impressions is None
+    assert r.views == 1000
+    assert r.revenue == Decimal("150.00")
 
 
 def test_results_import_reports_every_bad_row_and_saves_nothing(brand_member, campaign, entry) -> None:
@@ -260,7 +278,8 @@ def test_results_import_reports_every_bad_row_and_saves_nothing(brand_member, ca
 
     report = services.results_import(user=brand_member, campaign=campaign, content=content)
 
-    assert report.saved == 0 and not PostResult.objects.exists()
+    assert report.saved == 0
+    assert not PostResult.objects.exists()
     assert report.errors == [
         "row 2: views must be a whole number of 0 or more, got '-5'",
         "row 3: @nobody is not on this campaign's shortlist",
@@ -271,7 +290,8 @@ def test_results_import_reports_every_bad_row_and_saves_nothing(brand_member, ca
 def test_results_import_rejects_unknown_columns(brand_member, campaign, entry) -> None:
     report = services.results_import(user=brand_member, campaign=campaign, content=b"handle,post,viewz\n")
 
-    assert report.errors and "Unknown column(s): viewz" in report.errors[0]
+    assert report.errors
+    assert "Unknown column(s): viewz" in report.errors[0]
 
 
 def test_report_totals_per_creator(brand_member, campaign, entry) -> None:
@@ -281,7 +301,8 @@ def test_report_totals_per_creator(brand_member, campaign, entry) -> None:
 
     report = selectors.campaign_report(campaign=campaign)
 
-    assert report.total.totals["views"] == 4000 and report.total.cpv == Decimal("0.0500")
+    assert report.total.totals["views"] == 4000
+    assert report.total.cpv == Decimal("0.0500")
     assert sorted(report.chart["views"]) == [1000, 3000]
     assert len(report.rows) == 2
 
@@ -305,5 +326,6 @@ def test_profile_context_lists_history_of_the_creator_across_accounts(
     assert [e.pk for e in mine["history"]] == [entry.pk]
     assert mine["history"][0].views == result.views
     assert [c.pk for c in mine["campaign_choices"]] == [campaign.pk]
-    assert theirs["history"] == [] and theirs["campaign_choices"] == []
+    assert theirs["history"] == []
+    assert theirs["campaign_choices"] == []
     assert ShortlistEntry.objects.count() == 1

@@ -47,8 +47,10 @@ def test_create_brief_through_the_form(client_for, agency_staff, brand, beauty) 
     )
 
     campaign = Campaign.objects.get(name="Form brief")
-    assert response.status_code == 302 and response["Location"] == f"/campaigns/{campaign.pk}/"
-    assert campaign.countries == ["GB", "IE"] and campaign.currency == "GBP"
+    assert response.status_code == 302
+    assert response["Location"] == f"/campaigns/{campaign.pk}/"
+    assert campaign.countries == ["GB", "IE"]
+    assert campaign.currency == "GBP"
     assert campaign.hashtags == ["acmespring", "acme"]
 
 
@@ -112,16 +114,21 @@ def test_exports_neutralise_formulas(client_for, brand_member, campaign) -> None
     rows = list(csv.reader(io.StringIO(client.get(f"/campaigns/{campaign.pk}/report.csv").content.decode())))
     book = openpyxl.load_workbook(io.BytesIO(client.get(f"/campaigns/{campaign.pk}/report.xlsx").content))
 
-    assert rows[0][0] == "creator" and rows[1][0] == "'@=cmd|calc" and rows[-1][0] == "TOTAL"
+    assert rows[0][0] == "creator"
+    assert rows[1][0] == "'@=cmd|calc"
+    assert rows[-1][0] == "TOTAL"
     sheet = book.active
-    assert sheet["A2"].value == "'@=cmd|calc" and sheet["A2"].data_type == "s"
+    assert sheet["A2"].value == "'@=cmd|calc"
+    assert sheet["A2"].data_type == "s"
     assert all(not str(c.value).startswith("=") for row in sheet.iter_rows() for c in row if c.value)
 
 
 def test_exports_quote_leading_equals(client_for, brand_member, campaign) -> None:
     from campaigns.exports import safe_cell
 
-    assert safe_cell("=SUM(A1)") == "'=SUM(A1)" and safe_cell("-2+3") == "'-2+3" and safe_cell(5) == 5
+    assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
+    assert safe_cell("-2+3") == "'-2+3"
+    assert safe_cell(5) == 5
 
 
 def test_profile_partial_renders_form_and_history(brand_member, campaign, entry, result) -> None:
@@ -134,11 +141,14 @@ def test_profile_partial_renders_form_and_history(brand_member, campaign, entry,
 
     html = render_to_string("campaigns/partials/_profile_campaigns.html", context, request=request)
 
-    assert 'name="csrfmiddlewaretoken"' in html and "Add to shortlist" in html
-    assert "Spring launch" in html and str(result.views) in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "Add to shortlist" in html
+    assert "Spring launch" in html
+    assert str(result.views) in html
 
 
 def test_report_page_has_chart_data(client_for, brand_member, campaign, result) -> None:
     page = client_for(brand_member).get(f"/campaigns/{campaign.pk}/report/").content.decode()
 
-    assert 'id="report-chart-data"' in page and "chart-views" in page
+    assert 'id="report-chart-data"' in page
+    assert "chart-views" in page
