@@ -89,25 +89,29 @@ def _mapping_option(value: str | None) -> dict[str, Any] | None:
 
 
 class _Bar:
-    """A tqdm bar fed with (rows done, rows total)."""
+    """A tqdm bar fed with (rows done, rows total), created at the first report (when the total is known)."""
 
     def __init__(self, stream: Any) -> None:
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=0, unit="rows", file=stream, dynamic_ncols=True)
+        self.stream = stream
+        self.bar: Any = None
 
     def update_to(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="rows", file=self.stream, ncols=80, disable=False)
         self.bar.total = total
-        self.bar.n = done
-        self.bar.refresh()
+        self.bar.update(done - self.bar.n)
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _progress_bar(options: dict[str, Any], stdout: Any) -> _Bar | None:
-    """A progress bar on stderr when it is a terminal (never when the output is JSON for a program)."""
-    if options["json"] or not sys.stderr.isatty() or options.get("verbosity", 1) < 1:
+    """A progress bar when stdout is a terminal (drawn on stderr; never with --json or -v0)."""
+    stream = getattr(stdout, "_out", stdout)
+    if options["json"] or options.get("verbosity", 1) < 1 or not getattr(stream, "isatty", lambda: False)():
         return None
     return _Bar(sys.stderr)
 
