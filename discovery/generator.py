@@ -232,16 +232,14 @@ CAPTIONS = np.array(
         "Favourites this month",
     ]
 )
+# numpy's variable-width strings: formatting and concatenation run in C, per column, not per row.
+_STR = StringDType()
 # Captions and hashtags by (caption, niche, sponsored): built once, picked by index per post.
 _CAPTION_TABLE = np.array(
-    [f"{c} #{t}{' #ad' if ad else ''}" for c in CAPTIONS for t in NICHE_TAGS for ad in (0, 1)],
-    dtype=StringDType(),
+    [f"{c} #{t}{' #ad' if ad else ''}" for c in CAPTIONS for t in NICHE_TAGS for ad in (0, 1)], dtype=_STR
 )
-_HASHTAG_TABLE = np.array(
-    [f"{t}{';ad' if ad else ''}" for t in NICHE_TAGS for ad in (0, 1)], dtype=StringDType()
-)
+_HASHTAG_TABLE = np.array([f"{t}{';ad' if ad else ''}" for t in NICHE_TAGS for ad in (0, 1)], dtype=_STR)
 TIER_EDGES = (1_000, 100_000, 1_000_000)
-_STR = StringDType()
 ROUND_JUMPS = np.array([1_000, 5_000, 10_000, 50_000])
 
 # Median ER by followers (percent) against log10(followers): DOMAIN.md's Instagram benchmarks
@@ -340,7 +338,7 @@ def _int_or_blank(values: np.ndarray, present: np.ndarray) -> np.ndarray:
 
 
 def _bool(values: np.ndarray) -> np.ndarray:
-    """ "true"/"false" strings."""
+    """Booleans as true/false cells."""
     return np.where(values, "true", "false").astype(_STR)
 
 
