@@ -178,9 +178,7 @@ class ProfileFilterSet(filters.FilterSet):
 
     def filter_er(self, queryset: QuerySet, name: str, value: float) -> QuerySet:
         """ER bound on the headline ER, or on ER by followers / by views when ``er_by`` says so."""
-        field = {"followers": "score__er_followers", "views": "score__er_views"}.get(
-            self.form.cleaned_data.get("er_by") or "", "score__er"
-        )
+        field = selectors.ER_FIELDS.get(self.form.cleaned_data.get("er_by") or "", "score__er")
         lookup = "gte" if name == "er_min" else "lte"
         return queryset.filter(**{f"{field}__{lookup}": value})
 
@@ -204,7 +202,10 @@ class ProfileFilterSet(filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         data = self.form.cleaned_data
         return selectors.profile_order(
-            queryset, ordering=data.get("ordering") or "", text=data.get("q") or ""
+            queryset,
+            ordering=data.get("ordering") or "",
+            text=data.get("q") or "",
+            er_by=data.get("er_by") or "",
         )
 
     def active_filters(self) -> list[tuple[str, str, str]]:

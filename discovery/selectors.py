@@ -90,14 +90,22 @@ def profile_text_search(queryset: QuerySet[Profile], *, text: str) -> QuerySet[P
     return queryset.filter(condition).annotate(search_rank=rank)
 
 
-def profile_order(queryset: QuerySet[Profile], *, ordering: str, text: str = "") -> QuerySet[Profile]:
-    """Order by a sort key ("-" for descending), nulls last, id as tie-break; relevance needs ``text``."""
+ER_FIELDS = {"followers": "score__er_followers", "views": "score__er_views"}
+
+
+def profile_order(
+    queryset: QuerySet[Profile], *, ordering: str, text: str = "", er_by: str = ""
+) -> QuerySet[Profile]:
+    """Order by a sort key ("-" for descending), nulls last, id as tie-break; relevance needs ``text``.
+
+    ``er_by`` ("followers" or "views") makes the engagement sort use that ER instead of the headline ER.
+    """
     key = ordering.lstrip("-")
     if key in ("relevance", "") and search_terms(text):
         return queryset.order_by(F("search_rank").desc(), F("followers").desc(nulls_last=True), "id")
     if key not in ORDER_FIELDS:
         ordering, key = "-followers", "followers"
-    column = F(ORDER_FIELDS[key])
+    column = F(ER_FIELDS.get(er_by, ORDER_FIELDS[key]) if key == "er" else ORDER_FIELDS[key])
     expr = column.desc(nulls_last=True) if ordering.startswith("-") else column.asc(nulls_last=True)
     return queryset.order_by(expr, "id")
 

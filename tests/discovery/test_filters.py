@@ -95,6 +95,7 @@ ORDERINGS = [
     ("followers", lambda r: r.followers, False),
     ("-er", lambda r: r.er, True),
     ("engagement", lambda r: r.er, True),
+    ("-er&er_by=views", lambda r: r.er_views, True),
     ("-growth_30d_pct", lambda r: r.growth_30d_pct, True),
     ("growth", lambda r: r.growth_30d_pct, True),
     ("-quality", lambda r: r.quality, True),
