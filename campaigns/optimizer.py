@@ -186,7 +186,8 @@ def _infeasible(problem: Problem, reason: tuple[str, str, dict], method: str, st
     )
 
 
-CORE_SIZE = 400  # above this many candidates, prune with LP reduced costs before branching
+PRUNE_ABOVE = 2000  # above this many candidates, prune with LP bounds before branching
+CORE_SIZE = 200  # candidates (best reduced value first) in the MILP that supplies the incumbent
 
 
 def _milp(
@@ -342,11 +343,17 @@ def _branched_lp_bounds(f: np.ndarray, v: np.ndarray, pin: np.ndarray, budget: i
 
 
 def _reduced_cost_fixing(
-    problem: Problem, fee: np.ndarray, budget: int, idx: np.ndarray, *, deadline: float
-) -> tuple[np.ndarray, np.ndarray | None]:
+    problem: Problem,
+    fee: np.ndarray,
+    budget: int,
+    idx: np.ndarray,
+    *,
+    deadline: float,
+    core_seconds: float,
+) -> tuple[np.ndarray, np.ndarray | None, float]:
     """Drop candidates that provably cannot be in any answer better than a known feasible one.
 
-    Returns the kept candidates and that feasible answer (indices), when one was found.
+    Returns the kept candidates, that feasible answer (indices) when one was found, and the bound.
 
     From the LP duals (lam for the budget, mu for the count bounds), every feasible x satisfies
     value(x) <= lam*B + mu_up*U - mu_lo*L + sum over creators of max(0, best reduced value d_i),
@@ -364,14 +371,14 @@ def _reduced_cost_fixing(
     best = np.maximum(best, 0.0)
     best[inverse[pin]] = d[pin]  # a pinned account is forced, whatever its sign
     bound = lam * budget + mu_up * upper_count - mu_lo * problem.min_count + best.sum()
-    core = idx[np.argsort(-d, kind="stable")[: CORE_SIZE // 2]]
+    core = idx[np.argsort(-d, kind="stable")[:CORE_SIZE]]
     core = np.union1d(core, idx[pin])
     trial = _milp(
         problem,
         fee,
         budget,
         core,
-        time_limit=max(min(deadline - time.perf_counter(), 1.0), 0.1),
+        time_limit=max(min(deadline - time.perf_counter(), core_seconds), 0.1),
         mip_rel_gap=CORE_MIP_REL_GAP,
     )
     # The incumbent is the better of the core MILP and the greedy pick (which is often within one
@@ -381,14 +388,14 @@ def _reduced_cost_fixing(
     if quick.feasible:
         incumbents.append(quick.selected)
     if not incumbents:
-        return idx, None
+        return idx, None, bound
     best_set = max(incumbents, key=lambda sel: float(problem.value[sel].sum()))
     incumbent = float(problem.value[best_set].sum())
     upper_i = bound - best[inverse] + d
     tolerance = 1e-7 * max(1.0, abs(incumbent))
     keep = pin | (upper_i >= incumbent - tolerance)
     keep &= _branched_lp_bounds(f, v, pin, budget) >= incumbent - tolerance
-    return idx[keep], best_set
+    return idx[keep], best_set, bound
 
 
 def solve(
@@ -406,10 +413,15 @@ def solve(
     # Creators with a pinned account take no other account.
     pinned_groups = problem.group[problem.pinned]
     eligible = eligible[problem.pinned[eligible] | ~np.isin(problem.group[eligible], pinned_groups)]
-    fixed_out, fallback = 0, None
-    if len(eligible) > CORE_SIZE:
-        kept, fallback = _reduced_cost_fixing(
-            problem, fee, budget, eligible, deadline=started + time_limit / 2
+    fixed_out, fallback, lagrange_bound = 0, None, np.inf
+    if len(eligible) > PRUNE_ABOVE:
+        kept, fallback, lagrange_bound = _reduced_cost_fixing(
+            problem,
+            fee,
+            budget,
+            eligible,
+            deadline=started + time_limit / 2,
+            core_seconds=min(1.0, time_limit / 4),
         )
         fixed_out = len(eligible) - len(kept)
         eligible = kept
@@ -438,7 +450,9 @@ def solve(
         raise RuntimeError(f"solver returned {total_cents} cents over a budget of {budget}")
     objective = float(problem.value[chosen].sum())
     dual = getattr(result, "mip_dual_bound", None)
-    bound = float(-dual) if dual is not None and np.isfinite(dual) else None
+    # Both bounds are valid for the whole problem; report the tighter one.
+    bound = min(float(-dual) if dual is not None and np.isfinite(dual) else np.inf, lagrange_bound)
+    bound = None if not np.isfinite(bound) else bound
     # Gap relative to the answer, as HiGHS reports it; 0 when the bound is met.
     gap = None if bound is None else max(bound - objective, 0.0) / max(abs(objective), 1e-9)
     if bound is not None and bound <= 1e-9 and objective == 0:

@@ -152,3 +152,29 @@ def test_report_page_has_chart_data(client_for, brand_member, campaign, result) 
 
     assert 'id="report-chart-data"' in page
     assert "chart-views" in page
+
+
+def test_profile_page_shows_the_campaign_box(
+    client_for, brand_member, other_brand_member, campaign, entry
+) -> None:
+    mine = client_for(brand_member).get(f"/profiles/{entry.profile_id}/").content.decode()
+    theirs = client_for(other_brand_member).get(f"/profiles/{entry.profile_id}/").content.decode()
+
+    assert "Relationship history" in mine
+    assert "Spring launch" in mine
+    assert "Spring launch" not in theirs
+
+
+def test_campaign_list_page_query_count(
+    client_for, brand_member, brand, django_assert_max_num_queries
+) -> None:
+    from tests.factories.campaigns import CampaignFactory
+
+    client = client_for(brand_member)
+    for _ in range(12):
+        CampaignFactory(organisation=brand)
+
+    with django_assert_max_num_queries(12):
+        page = client.get("/campaigns/")
+
+    assert page.content.decode().count("/campaigns/") >= 12
