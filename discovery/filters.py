@@ -18,6 +18,8 @@ from discovery.models import Niche, Platform, Profile
 from scoring.models import ProfileScore, Tier
 
 ER_METHOD_CHOICES = [("", "Headline ER"), ("followers", "By followers"), ("views", "By views")]
+# Parameters that shape the order or qualify another filter, but narrow nothing on their own.
+NOT_FILTERS = {"ordering", "er_by", "audience_country_min"}
 YES_NO = [("", "Any"), ("true", "Yes"), ("false", "No")]
 
 # ordering value -> label; "-" prefix reverses. Defaults: relevance when q, else followers desc.
@@ -44,6 +46,12 @@ ORDERING_ALIASES = {
 
 def _upper(value: str) -> str:
     return value.strip().upper()
+
+
+def _values(data: Any, name: str) -> list[str]:
+    """Every raw value of a parameter (QueryDict or plain dict)."""
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+    return [str(v) for v in values if v is not None]
 
 
 class CountryField(forms.CharField):
@@ -206,7 +214,13 @@ class ProfileFilterSet(filters.FilterSet):
             ordering=data.get("ordering") or "",
             text=data.get("q") or "",
             er_by=data.get("er_by") or "",
+            filtered=self._narrows(),
         )
+
+    def _narrows(self) -> bool:
+        """True when a filter parameter (not just the order) has a value."""
+        names = set(self.filters) - NOT_FILTERS
+        return any(v.strip() for name in names for v in _values(self.data, name))
 
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(parameter, raw value, human label) of each active filter value, for removable chips."""
@@ -216,9 +230,8 @@ class ProfileFilterSet(filters.FilterSet):
         for name, field in self.form.fields.items():
             if name == "ordering":
                 continue
-            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
-            for raw in values:
-                if raw in (None, ""):
+            for raw in _values(self.data, name):
+                if not raw:
                     continue
                 label = str(field.label or name.replace("_", " ")).rstrip(":")
                 # Model choice fields would query for their choices: show the slug instead.

@@ -94,17 +94,24 @@ ER_FIELDS = {"followers": "score__er_followers", "views": "score__er_views"}
 
 
 def profile_order(
-    queryset: QuerySet[Profile], *, ordering: str, text: str = "", er_by: str = ""
+    queryset: QuerySet[Profile], *, ordering: str, text: str = "", er_by: str = "", filtered: bool = False
 ) -> QuerySet[Profile]:
     """Order by a sort key ("-" for descending), nulls last, id as tie-break; relevance needs ``text``.
 
-    ``er_by`` ("followers" or "views") makes the engagement sort use that ER instead of the headline ER.
+    ``er_by`` ("followers" or "views") makes the engagement sort use that ER instead of the headline ER;
+    ``filtered`` says other filters narrow the queryset (it picks the plan, not the result).
     """
     key = ordering.lstrip("-")
     if key in ("relevance", "") and search_terms(text):
-        return queryset.order_by(F("search_rank").desc(), F("followers").desc(nulls_last=True), "id")
+        return queryset.order_by(F("search_rank").desc(), Coalesce("followers", Value(-1)).desc(), "id")
     if key not in ORDER_FIELDS:
         ordering, key = "-followers", "followers"
+    if ordering == "-followers" and filtered:
+        # COALESCE keeps the planner off the followers index: walking it from the top under a
+        # selective filter (tier=micro skips every macro and mega account first) took 0.5 s at
+        # 100,000 profiles, against ~50 ms for filter-then-top-N. Unfiltered, the index walk is
+        # ~1 ms, so it is kept there. Followers are >= 0, so -1 sorts last.
+        return queryset.order_by(Coalesce("followers", Value(-1)).desc(), "id")
     column = F(ER_FIELDS.get(er_by, ORDER_FIELDS[key]) if key == "er" else ORDER_FIELDS[key])
     expr = column.desc(nulls_last=True) if ordering.startswith("-") else column.asc(nulls_last=True)
     return queryset.order_by(expr, "id")
