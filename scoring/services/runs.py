@@ -102,10 +102,18 @@ def scores_write(*, rows: list[dict[str, Any]]) -> int:
     json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
     columns = [f.column for f in fields]
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c != "profile_id")
+    # Rows whose numbers did not change are not rewritten (no dead tuple, no index churn): a nightly
+    # rescore of an unchanged catalogue then costs reads only. computed_at = when numbers last changed.
+    compared = [c for c in columns if c not in ("profile_id", "computed_at")]
+    table = ProfileScore._meta.db_table
+    changed = (
+        f"({', '.join(f'{table}.{c}' for c in compared)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{c}' for c in compared)})"
+    )
     column_list = ", ".join(f'"{c}"' for c in columns)
     sql = (
         f"INSERT INTO {ProfileScore._meta.db_table} ({column_list}) VALUES %s "
-        f"ON CONFLICT (profile_id) DO UPDATE SET {updates}"
+        f"ON CONFLICT (profile_id) DO UPDATE SET {updates} WHERE {changed}"
     )
     values = [
         tuple(

@@ -242,3 +242,23 @@ def test_two_workers_claim_disjoint_profiles():
     assert len(first) == 6
     assert len(second) == 4
     assert not set(first) & set(second)
+
+
+def test_rescoring_rewrites_changed_numbers_only():
+    profile = ProfileFactory(followers=10_000)
+    _posts(profile, 2, likes=100, comments=0)
+    scoring_run_sync()
+    first = ProfileScore.objects.get(profile=profile)
+
+    scoring_run_sync(all_profiles=True)  # nothing changed
+    unchanged = ProfileScore.objects.get(profile=profile)
+    Profile.objects.filter(pk=profile.pk).update(followers=20_000)
+    scoring_run_sync(all_profiles=True)
+    changed = ProfileScore.objects.get(profile=profile)
+
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the skip-unchanged upsert; SQLite rewrites every row
+        assert unchanged.computed_at == first.computed_at
+    assert changed.followers == 20_000
+    assert changed.computed_at > first.computed_at
