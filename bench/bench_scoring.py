@@ -1,0 +1,415 @@
+"""Benchmark the scoring workers on PostgreSQL against one hand-written SQL statement, as JSON.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ml_d REDIS_URL=redis://127.0.0.1:6379/4 \\
+        .venv/bin/python -m bench.bench_scoring --profiles 100000
+
+Uses its own database (``<DATABASE_URL name>_bench``, e.g. ml_d_bench), filled from
+``discovery.generator`` (the `generate_catalog` rows) by COPY. In one run it measures:
+
+- the reference: one set-based SQL statement computing follower-based ER (latest 12 posts with
+  visible likes, followers at post time from the snapshot on/before the post day, else the earliest
+  after, else the profile's count; mean and median) for all profiles, materialised into a temp table;
+- a full rescore (every profile dirty, scores table emptied first) with one real Celery worker, then
+  with two; then a full rescore of the unchanged catalogue (the nightly steady state) with one;
+- an incremental rescore of 1 % dirty profiles with one worker;
+- each worker's peak RSS (VmHWM from /proc).
+
+Ratios: full rescore / SQL (target <= 2) and 1 % rescore / full rescore (target < 1/50).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+
+REFERENCE_SQL = """
+CREATE TEMP TABLE bench_sql_er AS
+WITH latest AS (
+    SELECT profile_id, posted_at, likes, comments
+    FROM (
+        SELECT profile_id, posted_at, likes, comments,
+               row_number() OVER (PARTITION BY profile_id ORDER BY posted_at DESC) AS rn
+        FROM discovery_post
+        WHERE likes IS NOT NULL
+    ) ranked
+    WHERE rn <= 12
+),
+per_post AS (
+    SELECT l.profile_id,
+           (l.likes + COALESCE(l.comments, 0))::float8 * 100.0 / NULLIF(COALESCE(
+               (SELECT s.followers FROM discovery_followersnapshot s
+                 WHERE s.profile_id = l.profile_id AND s.captured_on <= (l.posted_at AT TIME ZONE 'UTC')::date
+                 ORDER BY s.captured_on DESC LIMIT 1),
+               (SELECT s.followers FROM discovery_followersnapshot s
+                 WHERE s.profile_id = l.profile_id AND s.captured_on > (l.posted_at AT TIME ZONE 'UTC')::date
+                 ORDER BY s.captured_on ASC LIMIT 1),
+               p.followers), 0) AS er
+    FROM latest l JOIN discovery_profile p ON p.id = l.profile_id
+)
+SELECT profile_id, avg(er) AS er_mean,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY er) AS er_median, count(*) AS posts_used
+FROM per_post WHERE er IS NOT NULL
+GROUP BY profile_id
+"""
+
+
+def bench_database_url() -> str:
+    """DATABASE_URL with the database name suffixed ``_bench``."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("bench_scoring needs DATABASE_URL pointing at PostgreSQL")
+    parts = urlparse(url)
+    return urlunparse(parts._replace(path=parts.path.rstrip("/") + "_bench"))
+
+
+def ensure_database(url: str) -> None:
+    """Create the bench database if missing and migrate it."""
+    import psycopg2
+
+    parts = urlparse(url)
+    admin = psycopg2.connect(urlunparse(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [parts.path.lstrip("/")])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
+    admin.close()
+    env = {**os.environ, "DATABASE_URL": url, "MICROLENS_MODE": "local"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
+
+
+def load_catalogue(n: int, seed: int) -> dict[str, float]:
+    """Generate ``n`` profiles (discovery.generator) and COPY them in; returns timings."""
+    from django.db import connection
+
+    from discovery.generator import generate_catalog
+
+    timings: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench_scoring_") as tmp:
+        started = time.perf_counter()
+        generate_catalog(profiles=n, seed=seed, out_dir=Path(tmp))
+        timings["generate_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        with connection.cursor() as cur:
+            raw = cur.cursor
+            cur.execute(
+                "TRUNCATE discovery_post, discovery_followersnapshot, scoring_profilescore, "
+                "discovery_profile, discovery_creator, scoring_scoringrun CASCADE"
+            )
+            cur.execute(
+                "CREATE TEMP TABLE s_prof (platform text, handle text, name text, followers bigint, "
+                "following bigint, posts_count bigint, avg_likes float8, avg_comments float8, "
+                "avg_views float8, avg_shares float8, snapshot_date date, country text, language text)"
+            )
+            _copy(
+                raw,
+                Path(tmp) / "profiles.csv",
+                "s_prof",
+                [
+                    "platform",
+                    "handle",
+                    "name",
+                    "followers",
+                    "following",
+                    "posts_count",
+                    "avg_likes",
+                    "avg_comments",
+                    "avg_views",
+                    "avg_shares",
+                    "snapshot_date",
+                    "country",
+                    "language",
+                ],
+            )
+            cur.execute(
+                "INSERT INTO discovery_creator (created_at, updated_at, name, country, language) "
+                "SELECT now(), now(), platform || ':' || handle, country, language "
+                "FROM s_prof ORDER BY handle"
+            )
+            cur.execute(
+                "INSERT INTO discovery_profile (created_at, updated_at, creator_id, platform, handle, name, "
+                "bio, country, language, url, email, verified, followers, following, posts_count, avg_likes, "
+                "avg_comments, avg_views, avg_shares, stats_as_of, audience_countries, "
+                "audience_main_country, audience_age_main, score_dirty) "
+                "SELECT now(), now(), c.id, s.platform, lower(s.handle), s.name, '', s.country, s.language, "
+                "'', '', "
+                "false, s.followers, s.following, s.posts_count, s.avg_likes, s.avg_comments, s.avg_views, "
+                "s.avg_shares, s.snapshot_date, '{}'::jsonb, '', '', true "
+                "FROM s_prof s JOIN discovery_creator c ON c.name = s.platform || ':' || s.handle"
+            )
+            cur.execute(
+                "CREATE TEMP TABLE s_snap (platform text, handle text, date date, followers bigint, "
+                "following bigint, posts_count bigint)"
+            )
+            _copy(
+                raw,
+                Path(tmp) / "snapshots.csv",
+                "s_snap",
+                ["platform", "handle", "date", "followers", "following", "posts_count"],
+            )
+            cur.execute(
+                "INSERT INTO discovery_followersnapshot (created_at, updated_at, profile_id, captured_on, "
+                "followers, following, posts_count) "
+                "SELECT now(), now(), p.id, s.date, s.followers, s.following, s.posts_count FROM s_snap s "
+                "JOIN discovery_profile p ON p.platform = s.platform AND p.handle = lower(s.handle) "
+                "ON CONFLICT DO NOTHING"
+            )
+            cur.execute(
+                "CREATE TEMP TABLE s_post (platform text, handle text, post_id text, posted_at timestamptz, "
+                "kind text, likes bigint, comments bigint, shares bigint, saves bigint, views bigint, "
+                "is_sponsored boolean, caption text, hashtags text)"
+            )
+            _copy(
+                raw,
+                Path(tmp) / "posts.csv",
+                "s_post",
+                [
+                    "platform",
+                    "handle",
+                    "post_id",
+                    "posted_at",
+                    "kind",
+                    "likes",
+                    "comments",
+                    "shares",
+                    "saves",
+                    "views",
+                    "is_sponsored",
+                    "caption",
+                    "hashtags",
+                ],
+            )
+            cur.execute(
+                "INSERT INTO discovery_post (created_at, updated_at, profile_id, external_id, posted_at, "
+                "kind, likes, comments, shares, saves, views, is_sponsored, caption, hashtags, mentions) "
+                "SELECT now(), now(), p.id, s.post_id, s.posted_at, s.kind, s.likes, s.comments, s.shares, "
+                "s.saves, s.views, coalesce(s.is_sponsored, false), coalesce(s.caption, ''), "
+                "to_jsonb(string_to_array(nullif(s.hashtags, ''), ';')), '[]'::jsonb FROM s_post s "
+                "JOIN discovery_profile p ON p.platform = s.platform AND p.handle = lower(s.handle) "
+                "ON CONFLICT DO NOTHING"
+            )
+            cur.execute("ANALYZE")
+        timings["load_s"] = time.perf_counter() - started
+    return timings
+
+
+def _copy(raw: object, path: Path, table: str, wanted: list[str]) -> None:
+    """COPY the ``wanted`` columns of a CSV into a staging table (columns picked in Python)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in reader:
+            writer.writerow([row.get(c, "") for c in wanted])
+        buffer.seek(0)
+    raw.copy_expert(  # type: ignore[attr-defined]
+        f"COPY {table} ({', '.join(wanted)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer
+    )
+
+
+class Worker:
+    """A `celery worker --pool=solo` subprocess on the bench database."""
+
+    def __init__(self, url: str, log: Path) -> None:
+        self.name = f"bench-{uuid.uuid4().hex[:6]}"
+        env = {**os.environ, "DATABASE_URL": url, "MICROLENS_MODE": "local", "DJANGO_LOG_LEVEL": "WARNING"}
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-l",
+                "warning",
+                "-n",
+                f"{self.name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        from config.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(self.name in name for reply in app.control.ping(timeout=1.0) for name in reply):
+                return
+        raise RuntimeError(f"worker {self.name} did not start")
+
+    def peak_rss_mb(self) -> float:
+        """VmHWM (peak resident set) of the worker process, in MB."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+def timed_run(start: object, workers: int, url: str, log: Path, timeout: float) -> dict[str, float]:
+    """Start workers, launch a run with ``start(parallel=workers)``, wait for it; return the figures."""
+    from config.celery import app
+    from scoring.models import ScoringRun
+
+    app.control.purge()
+    pool = [Worker(url, log) for _ in range(workers)]
+    try:
+        for w in pool:
+            w.wait_ready()
+        started = time.perf_counter()
+        run = start(parallel=workers)  # type: ignore[operator]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            run.refresh_from_db()
+            if run.status in (ScoringRun.Status.SUCCEEDED, ScoringRun.Status.FAILED):
+                break
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+        peaks = [w.peak_rss_mb() for w in pool]
+    finally:
+        for w in pool:
+            w.stop()
+    if run.status != ScoringRun.Status.SUCCEEDED:
+        raise RuntimeError(f"run {run.pk} ended {run.status}: {run.errors[:3]}")
+    return {
+        "seconds": round(wall, 2),
+        "run_duration_s": round(run.duration_s or 0, 2),
+        "profiles": run.scored,
+        "profiles_per_s": round(run.scored / wall, 1),
+        "batches": run.batches,
+        "peak_worker_rss_mb": round(max(peaks), 1),
+    }
+
+
+def main() -> None:
+    """Run the benchmark and print/save JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded catalogue if its size matches")
+    parser.add_argument("--timeout", type=float, default=3_600)
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("MICROLENS_MODE", "local")
+    os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from discovery.models import Post, Profile
+    from scoring.services import scoring_dirty_kick, scoring_rescore_all
+
+    result: dict[str, object] = {
+        "profiles": args.profiles,
+        "seed": args.seed,
+        "database": urlparse(url).path[1:],
+    }
+    if not (args.reuse and Profile.objects.count() == args.profiles):
+        result["load"] = load_catalogue(args.profiles, args.seed)
+    result["posts"] = Post.objects.count()
+    log = RESULTS / "bench_scoring_worker.log"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_sql_er")
+        started = time.perf_counter()
+        cur.execute(REFERENCE_SQL)
+        sql_s = time.perf_counter() - started
+        cur.execute("SELECT count(*) FROM bench_sql_er")
+        sql_rows = cur.fetchone()[0]
+    result["sql_reference"] = {"seconds": round(sql_s, 2), "profiles": sql_rows}
+
+    def full(parallel: int) -> object:
+        return scoring_rescore_all(triggered_by="bench", parallel=parallel)
+
+    def from_scratch() -> None:
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE scoring_profilescore")
+
+    from_scratch()
+    full1 = timed_run(full, 1, url, log, args.timeout)
+    from_scratch()
+    full2 = timed_run(full, 2, url, log, args.timeout)
+    # Nightly steady state: every profile rescored, nothing changed since the last run.
+    nightly = timed_run(full, 1, url, log, args.timeout)
+    # Agreement with the SQL reference on the measured follower ER (same definition).
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), count(*) FILTER "
+            "(WHERE abs(s.er_followers - b.er_mean) > 1e-6 * greatest(1, b.er_mean)) "
+            "FROM bench_sql_er b JOIN scoring_profilescore s ON s.profile_id = b.profile_id"
+        )
+        compared, mismatched = cur.fetchone()
+    Profile.objects.filter(
+        id__in=Profile.objects.order_by("?").values("id")[: max(1, args.profiles // 100)]
+    ).update(score_dirty=True)
+    dirty = timed_run(
+        lambda parallel: scoring_dirty_kick(triggered_by="bench", parallel=parallel),
+        1,
+        url,
+        log,
+        args.timeout,
+    )
+    result.update(
+        {
+            "full_rescore_1_worker": full1,
+            "full_rescore_2_workers": full2,
+            "full_rescore_unchanged_catalogue_1_worker": nightly,
+            "dirty_1pct_1_worker": dirty,
+            "er_agreement_with_sql": {"compared": compared, "mismatched": mismatched},
+            "ratios": {
+                "full_1_worker_over_sql": round(full1["seconds"] / sql_s, 2),
+                "full_2_workers_over_sql": round(full2["seconds"] / sql_s, 2),
+                "full_unchanged_1_worker_over_sql": round(nightly["seconds"] / sql_s, 2),
+                "dirty_1pct_over_full_1_worker": round(dirty["seconds"] / full1["seconds"], 4),
+            },
+            "targets": {"full_over_sql_max": 2.0, "dirty_1pct_over_full_max": 1 / 50},
+            "cpu_count": os.cpu_count(),
+            "load_avg_at_end": os.getloadavg(),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    out = RESULTS / f"scoring-{args.profiles}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
