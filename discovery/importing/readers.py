@@ -140,6 +140,8 @@ def _single_byte_encoding(raw: bytes) -> str:
 
 def open_file(path: Path, *, name: str | None = None) -> FileInfo:
     """Detect format, encoding and headers, read a sample, and validate the whole file (row count)."""
+    if not path.is_file():
+        raise ImportFileError(f"The file {path.name} is missing (was it deleted?); upload it again.")
     fmt = detect_format(path, name)
     info = FileInfo(path=path, format=fmt)
     if fmt == "xlsx":

@@ -369,6 +369,9 @@ def _write_chunk(writer: _Writer, parsed: ParsedRows, summary: ImportSummary) ->
         with transaction.atomic():
             statuses = writer.write(parsed)
     except (IntegrityError, DataError):
+        # The batch was rolled back: forget niches cached from it before retrying row by row.
+        if isinstance(writer, _ProfileWriter):
+            writer.niches = None
         statuses = {}
         for row in sorted(parsed.records):
             single = ParsedRows(records={row: parsed.records[row]}, raw={row: parsed.raw[row]})

@@ -145,3 +145,10 @@ def test_a_broken_file_fails_the_job_without_crashing_the_task() -> None:
     assert not summary.ok
     assert job.status == ImportJob.Status.FAILED
     assert "binary" in job.message
+
+
+def test_missing_file_is_a_clear_failure(tmp_path: Path) -> None:
+    summary = import_file(path=tmp_path / "gone.csv", kind="profiles")
+
+    assert not summary.ok
+    assert "is missing" in summary.message
