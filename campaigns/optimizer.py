@@ -186,7 +186,7 @@ def _infeasible(problem: Problem, reason: tuple[str, str, dict], method: str, st
     )
 
 
-PRUNE_ABOVE = 2000  # above this many candidates, prune with LP bounds before branching
+PRUNE_ABOVE = 500  # above this many candidates, prune with LP bounds first (1,000 solve faster pruned)
 CORE_SIZE = 200  # candidates (best reduced value first) in the MILP that supplies the incumbent
 
 

@@ -52,6 +52,9 @@ def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
     assert "pair_b" in picks
     assert "ratio_queen" not in picks
 
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "campaign-suggestion.png"), full_page=True)
+
     # Accept it in one click.
     page.click("#accept-suggestion")
     page.wait_for_selector("#shortlist")
@@ -99,7 +102,6 @@ def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
     assert page.inner_text("#kpi-cpe") == "1.2500"  # 500 / (380 + 15 + 5)
     assert page.inner_text("#kpi-roi") == "80 %"
     assert page.evaluate("document.getElementById('chart-reach').chart.data.datasets[0].data[0]") == 6500
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "campaign-report.png"), full_page=True)
 
     # A member of another brand cannot reach any of it.
