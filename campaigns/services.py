@@ -352,6 +352,11 @@ class Suggestion:
         return None if self.gap is None else self.gap * 100
 
 
+def _money(value: float) -> Decimal:
+    """A float amount from the optimizer as Decimal with two places."""
+    return Decimal(str(round(float(value), 2))).quantize(Decimal("0.01"))
+
+
 def _picks(indices: np.ndarray, cands: Any, profiles: dict[int, Profile], pinned: set[int]) -> list[Pick]:
     out = []
     for i in indices:
@@ -362,7 +367,7 @@ def _picks(indices: np.ndarray, cands: Any, profiles: dict[int, Profile], pinned
                 pid,
                 p.handle,
                 p.platform,
-                Decimal(str(round(cands.fee[i], 2))),
+                _money(cands.fee[i]),
                 float(cands.value[i]),
                 pid in pinned,
             )
@@ -445,7 +450,7 @@ def shortlist_suggest(
     suggestion.seconds = solution.seconds
     suggestion.greedy = {
         "picks": _picks(greedy.selected, cands, profiles, pinned_set),
-        "total_fee": Decimal(str(greedy.total_fee)),
+        "total_fee": _money(greedy.total_fee),
         "objective": greedy.objective,
         "feasible": greedy.feasible,
     }
@@ -456,7 +461,7 @@ def shortlist_suggest(
         return suggestion
     suggestion.feasible = True
     suggestion.picks = _picks(solution.selected, cands, profiles, pinned_set)
-    suggestion.total_fee = Decimal(str(solution.total_fee))
+    suggestion.total_fee = _money(solution.total_fee)
     suggestion.objective_value = solution.objective
     suggestion.optimal = solution.optimal
     suggestion.gap = solution.gap
