@@ -2,9 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
 from rest_framework import serializers
 
 from discovery.models import Niche, Profile, SavedSearch
+
+# Read straight from the profile; every other declared field (except niches) comes from its score.
+PROFILE_ATTRS = {
+    "id", "platform", "handle", "name", "followers", "country", "language", "verified", "url", "stats_as_of",
+    "creator_id", "bio", "audience_countries", "audience_main_country", "audience_female_pct",
+    "audience_age_main",
+}  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready scalar: Decimal as a number, dates as ISO strings (what the declared fields render)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def fast_profile_representation(profile: Profile, fields: list[str]) -> dict[str, Any]:
+    """The declared fields' output, read directly (DRF's per-field path cost ~0.4 ms a row).
+
+    ``test_api.test_fast_representation_matches_the_declared_fields`` keeps the two paths equal.
+    """
+    try:
+        score = profile.score
+    except Profile.score.RelatedObjectDoesNotExist:  # type: ignore[attr-defined]
+        score = None
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name == "niches":
+            out[name] = [n.slug for n in profile.niches.all()]
+        elif name in PROFILE_ATTRS:
+            out[name] = _plain(getattr(profile, name))
+        else:
+            out[name] = _plain(getattr(score, name)) if score is not None else None
+    return out
 
 
 class NicheOutputSerializer(serializers.ModelSerializer):
@@ -86,6 +126,9 @@ class ProfileOutputSerializer(serializers.ModelSerializer):
             "country", "language", "verified", "url", "stats_as_of", "as_of",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def to_representation(self, instance: Profile) -> dict[str, Any]:
+        return fast_profile_representation(instance, self.Meta.fields)
 
 
 class ProfileDetailOutputSerializer(ProfileOutputSerializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -208,3 +209,24 @@ def test_schema_documents_the_profile_filters(api) -> None:
     assert response.status_code == 200
     params = {p["name"] for p in response.json()["paths"]["/api/profiles/"]["get"]["parameters"]}
     assert params >= {"q", "niche", "platform", "tier", "followers_min", "er_min", "price_max", "ordering"}
+
+
+@pytest.mark.parametrize("scored", [True, False])
+def test_fast_representation_matches_the_declared_fields(scored: bool) -> None:
+    from rest_framework import serializers
+    from rest_framework.renderers import JSONRenderer
+
+    from discovery.api.serializers import ProfileDetailOutputSerializer, ProfileOutputSerializer
+    from discovery.selectors import profile_get
+
+    profile = ProfileFactory(bio="Trail running", audience_countries={"GB": 40.0})
+    profile.niches.add(NicheFactory(slug="fitness"))
+    if scored:
+        ProfileScoreFactory(profile=profile, signals=[{"code": "x", "flagged": False, "sentence": "ok"}])
+    profile = profile_get(profile_id=profile.pk)
+
+    for serializer_class in (ProfileOutputSerializer, ProfileDetailOutputSerializer):
+        serializer = serializer_class(profile)
+        declared = serializers.ModelSerializer.to_representation(serializer, profile)
+        rendered = JSONRenderer().render
+        assert json.loads(rendered(serializer.data)) == json.loads(rendered(declared))
