@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,6 @@ from campaigns import kpis
 from campaigns.models import (
     INACTIVE_STATUSES,
     Campaign,
-    CampaignStatus,
     Objective,
     PipelineStatus,
     PostResult,
@@ -384,4 +384,18 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
 
 
 STATUS_ORDER = [s for s in PipelineStatus if s not in INACTIVE_STATUSES] + list(INACTIVE_STATUSES)
-ACTIVE_CAMPAIGN_STATUSES = [CampaignStatus.DRAFT, CampaignStatus.ACTIVE]
+# The one-click "next step" of each status on the main path.
+NEXT_STATUS = dict(itertools.pairwise([s for s in STATUS_ORDER if s not in INACTIVE_STATUSES]))
+
+
+def pipeline_columns(entries: list[ShortlistEntry]) -> list[tuple[str, str, list[tuple]]]:
+    """Board columns: (status, label, [(entry, next status, its label)]) in pipeline order."""
+    columns = []
+    for status in STATUS_ORDER:
+        cards = []
+        for e in entries:
+            if e.status == status:
+                nxt = NEXT_STATUS.get(status)
+                cards.append((e, nxt, PipelineStatus(nxt).label if nxt else ""))
+        columns.append((status, PipelineStatus(status).label, cards))
+    return columns

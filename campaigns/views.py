@@ -278,9 +278,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     """Outreach pipeline as columns by status."""
     campaign = selectors.campaign_get(user=request.user, pk=pk)
     entries = list(selectors.shortlist_entries(campaign=campaign))
-    columns = [
-        (s, PipelineStatus(s).label, [e for e in entries if e.status == s]) for s in selectors.STATUS_ORDER
-    ]
+    columns = selectors.pipeline_columns(entries)
     return render(
         request,
         "campaigns/board.html",

@@ -64,11 +64,14 @@ def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
     # Move pair_a through the pipeline with the keyboard-usable buttons.
     page.get_by_role("link", name="Pipeline").click()
     entry = campaign.entries.get(profile__handle="pair_a")
-    for status in ("contacted", "contracted", "published"):
+    page.locator(f"#card-{entry.pk} button:has-text('Contacted →')").click()  # the one-click next step
+    page.wait_for_selector(f"[data-status=contacted] #card-{entry.pk}")
+    for status in ("contracted", "published"):
         page.select_option(f"#move-{entry.pk}", status)
         page.locator(f"#card-{entry.pk} button:has-text('Move')").click()
-        page.wait_for_load_state("networkidle")
+        page.wait_for_selector(f"[data-status={status}] #card-{entry.pk}")
     page.wait_for_selector(f"[data-status=published] #card-{entry.pk}")
+    page.screenshot(path=str(ARTIFACTS / "campaign-board.png"), full_page=True)
     assert list(StatusChange.objects.filter(entry=entry).values_list("to_status", flat=True)) == [
         "shortlisted",
         "contacted",
