@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.access_matrix import LOGIN, assert_access
+from tests.factories.campaigns import ShortlistEntryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,8 @@ def expect(kind: str, ok: int | set[int], *, api: bool) -> dict:
 
 @pytest.fixture
 def world(campaign, entry, result, catalogue):
-    return {"c": campaign.pk, "e": entry.pk, "p": catalogue["a"].pk, "entry_profile": entry.profile_id}
+    bare = ShortlistEntryFactory(campaign=campaign)  # no results: can be removed
+    return {"c": campaign.pk, "e": entry.pk, "e2": bare.pk, "p": catalogue["a"].pk}
 
 
 HTML = [
@@ -49,6 +51,7 @@ HTML = [
     ("write", "POST", "/campaigns/{c}/suggest/accept/", {"profile": "{p}"}, 302),
     ("write", "POST", "/campaigns/{c}/entries/{e}/", {"compensation": "fee", "notes": "n"}, 302),
     ("write", "POST", "/campaigns/{c}/entries/{e}/move/", {"status": "contacted"}, 302),
+    ("write", "POST", "/campaigns/{c}/entries/{e2}/remove/", {}, 302),
     ("write", "POST", "/campaigns/{c}/results/", {"entry": "{e}", "post_ref": "p9", "views": "5"}, 302),
     ("write", "POST", "/campaigns/{c}/results/import/", None, 302),
 ]
