@@ -687,6 +687,9 @@ def _bulk_upsert(
     """
     if not objects:
         return
+    if connection.vendor == "sqlite":
+        _sqlite_upsert(model, objects, unique_fields=unique_fields, update_fields=update_fields)
+        return
     if connection.vendor != "postgresql":
         model.objects.bulk_create(
             objects,
@@ -724,6 +727,53 @@ def _bulk_upsert(
             f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "import_{table}" '
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
+
+
+def _sqlite_upsert(
+    model: type[Model], objects: list[Any], *, unique_fields: list[str], update_fields: list[str]
+) -> None:
+    """The statement ``bulk_create(update_conflicts=True)`` issues, run with ``executemany``.
+
+    The ORM compiles every value through several layers; for a 100k-row posts file that was most of
+    the import's CPU time on SQLite (the demo database).
+    """
+    fields = [
+        f for f in model._meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)
+    ]
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+
+    def converter(field: Any) -> Callable[[Any], Any]:
+        kind = field.get_internal_type()
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return lambda value: now if value is None else ops.adapt_datetimefield_value(value)
+        if kind == "JSONField":
+            return lambda value: None if value is None else json.dumps(value)
+        if kind == "DateTimeField":
+            return ops.adapt_datetimefield_value
+        if kind == "DateField":
+            return ops.adapt_datefield_value
+        return lambda value: value
+
+    attnames = [f.attname for f in fields]
+    converters = [converter(f) for f in fields]
+    rows = [
+        [conv(obj.__dict__[name]) for name, conv in zip(attnames, converters, strict=True)] for obj in objects
+    ]
+    quoted = ", ".join(f'"{f.column}"' for f in fields)
+    conflict = ", ".join(f'"{model._meta.get_field(n).column}"' for n in unique_fields)
+    updates = ", ".join(
+        f'"{model._meta.get_field(n).column}" = excluded."{model._meta.get_field(n).column}"'
+        for n in update_fields
+    )
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f'INSERT INTO "{model._meta.db_table}" ({quoted}) VALUES ({placeholders}) '
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH_ROWS):
+            cursor.executemany(sql, rows[start : start + BATCH_ROWS])
 
 
 def _copy_value(field: Any, obj: Any, now: dt.datetime) -> str:
