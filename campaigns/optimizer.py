@@ -413,6 +413,19 @@ def solve(
     # Creators with a pinned account take no other account.
     pinned_groups = problem.group[problem.pinned]
     eligible = eligible[problem.pinned[eligible] | ~np.isin(problem.group[eligible], pinned_groups)]
+    if not len(eligible):  # nothing fits and nothing is required: the empty set is optimal
+        return Solution(
+            selected=np.array([], dtype=np.int64),
+            total_fee=0.0,
+            objective=0.0,
+            feasible=True,
+            optimal=True,
+            gap=0.0,
+            bound=0.0,
+            method="milp",
+            seconds=time.perf_counter() - started,
+            extra={"fixed_out": 0, "solved_over": 0},
+        )
     fixed_out, fallback, lagrange_bound = 0, None, np.inf
     if len(eligible) > PRUNE_ABOVE:
         kept, fallback, lagrange_bound = _reduced_cost_fixing(

@@ -172,6 +172,14 @@ def shortlist_suggest(
         suggestion.constraint = solution.constraint
         suggestion.explanation = solution.explanation
         return suggestion
+    if not len(solution.selected):
+        suggestion.constraint = "budget"
+        suggestion.explanation = (
+            f"No account that matches the brief costs {budget} {campaign.currency} or less"
+            + (" (or fits the per-creator share)." if max_share else ".")
+            + " Raise the budget or widen the brief."
+        )
+        return suggestion
     suggestion.feasible = True
     suggestion.picks = _picks(solution.selected, cands, profiles, pinned_set)
     suggestion.total_fee = _money(solution.total_fee)

@@ -6,6 +6,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from campaigns.optimizer import Problem, greedy, knapsack_dp_value, solve
 
@@ -182,3 +184,55 @@ def test_malformed_input_is_rejected() -> None:
 def test_dp_rejects_fees_off_the_grid() -> None:
     with pytest.raises(ValueError, match="multiple"):
         knapsack_dp_value(np.array([1.5]), np.array([1.0]), 10)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"min_count": 5, "max_count": 12, "max_share": 0.15},
+        {"min_count": 30, "max_share": 0.05},
+        {"max_count": 3},
+        {},
+    ],
+)
+def test_pruning_is_exact_with_every_constraint(monkeypatch, kw: dict) -> None:
+    rng = np.random.default_rng(11)
+    n = 900
+    followers = np.exp(rng.uniform(np.log(1000), np.log(300_000), n))
+    fee = np.round(followers * rng.uniform(0.005, 0.02, n), 2)
+    p = problem(fee, followers * 0.38, group=rng.integers(0, 600, n), pinned=[3], budget=6000, **kw)
+
+    pruned = solve(p, mip_rel_gap=1e-9, time_limit=60)
+    monkeypatch.setattr("campaigns.optimizer.PRUNE_ABOVE", 10**9)
+    direct = solve(p, mip_rel_gap=1e-9, time_limit=60)
+
+    assert pruned.extra["solved_over"] < n
+    assert pruned.objective == pytest.approx(direct.objective, rel=1e-9)
+    assert 3 in pruned.selected.tolist()
+    assert pruned.total_fee <= 6000
+
+
+@given(
+    fees=st.lists(st.integers(1, 50), min_size=1, max_size=8),
+    data=st.data(),
+)
+@settings(max_examples=60, deadline=None)
+def test_property_matches_brute_force(fees: list[int], data: st.DataObject) -> None:
+    n = len(fees)
+    values = data.draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
+    groups = data.draw(st.lists(st.integers(0, 4), min_size=n, max_size=n))
+    budget = data.draw(st.integers(1, 120))
+    lo = data.draw(st.integers(0, 3))
+    hi = data.draw(st.one_of(st.none(), st.integers(max(lo, 1), 5)))
+    p = problem(fees, values, group=groups, budget=budget, min_count=lo, max_count=hi)
+
+    s = solve(p, mip_rel_gap=0)
+    expected = brute_force(p)
+
+    if expected < 0:
+        assert not s.feasible
+        assert s.explanation
+    else:
+        assert s.feasible
+        assert s.objective == pytest.approx(expected)
+        assert p.fee[s.selected].sum() <= budget

@@ -329,3 +329,11 @@ def test_profile_context_lists_history_of_the_creator_across_accounts(
     assert theirs["history"] == []
     assert theirs["campaign_choices"] == []
     assert ShortlistEntry.objects.count() == 1
+
+
+def test_budget_below_every_fee_is_explained_not_an_empty_list(brand_member, campaign, catalogue) -> None:
+    s = services.shortlist_suggest(user=brand_member, campaign=campaign, budget=Decimal("100"))
+
+    assert not s.feasible
+    assert s.constraint == "budget"
+    assert "No account that matches the brief costs 100 GBP or less" in s.explanation
