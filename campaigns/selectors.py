@@ -161,6 +161,7 @@ def shortlist_summary(*, campaign: Campaign, entries: list[ShortlistEntry] | Non
     niche_ids = {n.pk for n in campaign.niches.all()}
     n = campaign.deliverables_count
     rows, total, unpriced, reach, engagements = [], Decimal(0), 0, 0.0, 0.0
+    priced_engagements = 0.0  # CPE only over entries whose cost is known
     for entry in entries:
         score = entry.profile.score if _has_score(entry.profile) else None
         cost = entry_fee(entry, n)
@@ -182,8 +183,10 @@ def shortlist_summary(*, campaign: Campaign, entries: list[ShortlistEntry] | Non
             total += cost
         reach += r or 0.0
         engagements += e or 0.0
+        if cost is not None:
+            priced_engagements += e or 0.0
     budget = campaign.budget
-    cpe = (total / Decimal(engagements)).quantize(Decimal("0.0001")) if engagements else None
+    cpe = (total / Decimal(priced_engagements)).quantize(Decimal("0.0001")) if priced_engagements else None
     return ShortlistSummary(
         rows=rows,
         total_fee=total,

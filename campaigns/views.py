@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from campaigns import exports, selectors, services
+from campaigns.filters import CampaignFilterSet
 from campaigns.forms import CampaignForm, EntryForm, ImportForm, MoveForm, ResultForm, SuggestForm
 from campaigns.models import CampaignStatus, PipelineStatus
 from core.exceptions import ApplicationError
@@ -62,10 +63,9 @@ def _form_errors(form: Any) -> str:
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     """All campaigns the user may read, filterable by status."""
-    status = request.GET.get("status") or None
-    if status and status not in CampaignStatus.values:
-        status = None
-    campaigns = selectors.campaign_list(user=request.user, status=status)
+    filterset = CampaignFilterSet(request.GET or None, queryset=selectors.campaign_list(user=request.user))
+    campaigns = filterset.qs
+    status = filterset.form.cleaned_data.get("status") if filterset.is_bound else None
     if not status:
         campaigns = campaigns.not_archived()
     can_create = selectors.client_brands_for(user=request.user).exists()

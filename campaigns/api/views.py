@@ -23,7 +23,7 @@ from campaigns.api.serializers import (
     SuggestionOutputSerializer,
     kpis_data,
 )
-from campaigns.models import CampaignStatus
+from campaigns.filters import CampaignFilterSet
 from core.exceptions import ApplicationError
 from discovery.models import Profile
 
@@ -33,15 +33,13 @@ class CampaignViewSet(viewsets.GenericViewSet):
 
     serializer_class = CampaignOutputSerializer
 
+    filterset_class = CampaignFilterSet
+
     def get_queryset(self) -> Any:
-        qs = selectors.campaign_list(user=self.request.user)
-        status_param = self.request.query_params.get("status")
-        if self.action == "list" and status_param in CampaignStatus.values:
-            qs = qs.filter(status=status_param)
-        return qs
+        return selectors.campaign_list(user=self.request.user)
 
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CampaignOutputSerializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:

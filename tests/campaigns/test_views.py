@@ -178,3 +178,23 @@ def test_campaign_list_page_query_count(
         page = client.get("/campaigns/")
 
     assert page.content.decode().count("/campaigns/") >= 12
+
+
+def test_campaign_list_filters_share_one_filterset(client_for, brand_member, brand) -> None:
+    from tests.factories.campaigns import CampaignFactory
+
+    CampaignFactory(organisation=brand, name="Summer drop", status="active")
+    CampaignFactory(organisation=brand, name="Old thing", status="archived")
+    client = client_for(brand_member)
+
+    default = client.get("/campaigns/").content.decode()
+    archived = client.get("/campaigns/?status=archived").content.decode()
+    searched = client.get("/campaigns/?q=summer").content.decode()
+    api = client.get("/api/campaigns/?status=archived").json()
+
+    assert "Summer drop" in default
+    assert "Old thing" not in default
+    assert "Old thing" in archived
+    assert "Summer drop" not in archived
+    assert "Summer drop" in searched
+    assert [c["name"] for c in api["results"]] == ["Old thing"]
