@@ -11,8 +11,8 @@ For each filter combination it times, in one process and one run, interleaved:
 
 - ``api``: ``GET /api/profiles/?...`` through the whole Django stack (test client, session login);
 - ``html``: the htmx results fragment ``GET /?...`` with ``HX-Request``;
-- ``sql``: the limit, the bare SQL of the same page: the count and page queries the ORM emits
-  (plus the niche prefetch), run on a raw cursor.
+- ``sql``: the limit, the bare SQL of the same page: the count, page-ids and page-rows queries the
+  ORM emits (plus the niche prefetch), replayed on a raw cursor.
 
 Server time is wall time around the in-process request (no network). Reports p50/p95 per
 combination, the ratio api p95 / sql p95 (target <= 2) and api p95 (target < 100 ms), as JSON
@@ -263,9 +263,11 @@ def _bare_sql(query: str) -> list[tuple[str, tuple]]:
     statements = []
     count_sql = qs.order_by().values("pk").query.sql_with_params()
     statements.append((f"SELECT COUNT(*) FROM ({count_sql[0]}) sub", count_sql[1]))
-    page_qs = qs[(page - 1) * size : page * size]
-    statements.append(page_qs.query.sql_with_params())
-    ids = [p.pk for p in page_qs]
+    # The app pages by id first, then loads the page's rows (discovery.selectors.DeferredRows).
+    ids_qs = qs.values_list("pk", flat=True)[(page - 1) * size : page * size]
+    statements.append(ids_qs.query.sql_with_params())
+    ids = list(ids_qs)
+    statements.append(profile_list().filter(pk__in=ids).query.sql_with_params())
     statements.append(
         (
             "SELECT pn.profile_id, n.id, n.slug, n.name FROM discovery_niche n"

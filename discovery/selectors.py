@@ -117,6 +117,34 @@ def profile_order(
     return queryset.order_by(expr, "id")
 
 
+class DeferredRows:
+    """An ordered profile search that pages by id first, then loads only that page's rows.
+
+    Sorting narrow (id, sort keys) rows instead of whole profile + score rows kept deep pages in
+    memory (the wide sort spilled to disk: ~13 MB for page 2,800 at 100,000 profiles). Paginators
+    see a sliceable with ``count()``; a slice costs two queries (ids, rows) plus the niche prefetch.
+    """
+
+    ordered = True  # silences Paginator's unordered warning: the queryset is always ordered
+
+    def __init__(self, queryset: QuerySet[Profile]) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        """Total rows of the search."""
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Profile]:
+        ids = list(self.queryset.values_list("pk", flat=True)[index])
+        if not ids:
+            return []
+        rows = {p.pk: p for p in profile_list().filter(pk__in=ids)}
+        return [rows[i] for i in ids if i in rows]
+
+
 def niche_list() -> QuerySet[Niche]:
     """All niches, by name."""
     return Niche.objects.order_by("name")

@@ -48,9 +48,9 @@ def _without(query: QueryDict, name: str, value: str) -> str:
 def search_context(request: HttpRequest) -> dict[str, Any]:
     """Filter, order and paginate the catalogue for the search page and its fragment."""
     filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list())
-    paginator = Paginator(
-        filterset.qs if filterset.is_valid() else Profile.objects.none(), _page_size(request)
-    )
+    results = filterset.qs if filterset.is_valid() else Profile.objects.none()
+    # Page by id first, then load the page's rows (see selectors.DeferredRows).
+    paginator = Paginator(selectors.DeferredRows(results), _page_size(request))
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):

@@ -39,6 +39,10 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
             return ProfileDetailOutputSerializer
         return ProfileOutputSerializer
 
+    def paginate_queryset(self, queryset: QuerySet[Profile]) -> list[Profile] | None:
+        # Page by id first, then load the page's rows (see selectors.DeferredRows).
+        return super().paginate_queryset(selectors.DeferredRows(queryset))  # type: ignore[arg-type]
+
     def filter_queryset(self, queryset: QuerySet[Profile]) -> QuerySet[Profile]:
         # A detail URL is not a search: don't let list filters turn an id into a 404.
         if self.action == "retrieve":

@@ -142,8 +142,8 @@ def test_list_query_count_does_not_grow_with_rows(api, django_assert_num_queries
     large = _list_queries(api, 30)
 
     assert small == large
-    # niche choice validation, count, page, niches prefetch
-    with django_assert_num_queries(4):
+    # niche choice validation, count, page ids, page rows, niches prefetch
+    with django_assert_num_queries(5):
         api.get(reverse("api:profile-list"), {"niche": "beauty"})
 
 

@@ -128,3 +128,17 @@ def test_compare_keeps_the_requested_order_and_drops_unknown_ids() -> None:
     got = selectors.profiles_for_compare(ids=[b.pk, 999_999, a.pk])
 
     assert [p.pk for p in got] == [b.pk, a.pk]
+
+
+def test_deferred_rows_page_like_the_queryset_with_rows_loaded() -> None:
+    for followers in [500, 90_000, 12_000, 12_000, 40_000]:
+        ProfileScoreFactory(profile=ProfileFactory(followers=followers))
+    ordered = selectors.profile_order(selectors.profile_list(), ordering="-followers")
+    rows = selectors.DeferredRows(ordered)
+
+    page = rows[1:4]
+
+    assert rows.count() == 5
+    assert [p.pk for p in page] == list(ordered.values_list("pk", flat=True))[1:4]
+    assert page[0].score.tier == "micro"  # score loaded with the row
+    assert rows[10:12] == []
