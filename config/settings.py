@@ -259,6 +259,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "scoring.tasks.rescore_all_profiles_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every 5 minutes: score profiles that imports or admin edits marked dirty (no-op when none are,
+    # or while another scoring run is reporting progress).
+    "scoring-dirty-profiles": {
+        "task": "scoring.tasks.score_dirty_profiles_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 LOGGING = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
@@ -21,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, RowNumber
+from django.utils import timezone
 
 from discovery.models import FollowerSnapshot, Post, Profile
 from scoring import metrics
@@ -228,3 +230,9 @@ def scoring_run_list() -> QuerySet[ScoringRun]:
 def dirty_profile_count() -> int:
     """Profiles waiting to be scored."""
     return Profile.objects.filter(score_dirty=True).count()
+
+
+def active_run_exists(*, within_s: int = 300) -> bool:
+    """A scoring run is going and reported progress in the last ``within_s`` seconds."""
+    cutoff = timezone.now() - dt.timedelta(seconds=within_s)
+    return ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING, updated_at__gte=cutoff).exists()

@@ -26,9 +26,9 @@ NIGHTLY_LOCK = "scoring:nightly-rescore"
 def score_dirty_profiles_task(run_id: int | None = None, batch_size: int = SCORING_BATCH_SIZE) -> int:
     """Score the next chunk of dirty profiles; re-enqueue while a full chunk was found."""
     if run_id is None:
-        from scoring.selectors import dirty_profile_count
+        from scoring.selectors import active_run_exists, dirty_profile_count
 
-        if not dirty_profile_count():
+        if not dirty_profile_count() or active_run_exists():
             return 0
         run_id = scoring_run_create(kind=ScoringRun.Kind.DIRTY, triggered_by="task").pk
     claimed = scoring_run_step(run_id=run_id, batch_size=batch_size)

@@ -66,3 +66,17 @@ def test_beat_schedule_has_the_nightly_rescore(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["scoring-nightly-rescore"]
     assert entry["task"] == "scoring.tasks.rescore_all_profiles_task"
     assert tasks.rescore_all_profiles_task.name == entry["task"]
+
+
+def test_periodic_task_leaves_a_live_run_alone():
+    ProfileFactory.create_batch(2)
+    live = ScoringRun.objects.create(status=ScoringRun.Status.RUNNING, total=2)
+
+    assert tasks.score_dirty_profiles_task() == 0
+    assert ScoringRun.objects.get() == live
+    assert Profile.objects.filter(score_dirty=True).count() == 2
+
+
+def test_beat_scores_dirty_profiles_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["scoring-dirty-profiles"]
+    assert entry["task"] == tasks.score_dirty_profiles_task.name
