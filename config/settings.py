@@ -253,6 +253,9 @@ else:
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
     }
+    # kombu's filesystem transport expects its folders to exist.
+    for folder in ("queue", "processed"):
+        (CELERY_QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Every night at 02:30 UTC: mark every profile dirty and rescore the catalogue (scoring/tasks.py).
     "scoring-nightly-rescore": {

@@ -15,6 +15,8 @@ OUR_VARS = (
     "MICROLENS_MODE",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_SECRET_KEY",
+    # Set by the browser fixture for Playwright's event loop; never part of a deployment.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DJANGO_DEBUG",
     "DJANGO_ALLOWED_HOSTS",
     "DATABASE_URL",

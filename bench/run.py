@@ -1,0 +1,187 @@
+"""`make bench`: every benchmark in one run, one JSON and one Markdown report in bench/results/.
+
+    .venv/bin/python -m bench.run --scale 100000      # SCALE=1000000 make bench for the full run
+
+Each area's benchmark runs as its own child process, in order, against fresh PostgreSQL databases
+named after ``--database`` (dropped and created here), and writes its own JSON beside this file.
+This module only orchestrates and reports: every figure comes from the child's JSON, beside the
+limit or peer that child measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One area benchmark: its module, its arguments and the JSON file it writes."""
+
+    area: str
+    module: str
+    args: tuple[str, ...]
+    output: str
+    database_suffix: str | None = None
+
+
+def steps_for(scale: int, database: str) -> list[Step]:
+    """The benchmarks of issues 2, 4, 5, 6 and 7 at this scale."""
+    return [
+        Step("generate", "bench.bench_generate", ("--profiles", str(scale)), f"generate-{scale}.json"),
+        Step(
+            "import",
+            "bench.bench_import",
+            ("--profiles", str(scale), "--database", f"{database}_import"),
+            f"import_{scale}.json",
+        ),
+        Step(
+            "scoring", "bench.bench_scoring", ("--profiles", str(scale)), f"scoring-{scale}.json", "scoring"
+        ),
+        Step(
+            "search", "bench.bench_search", ("--profiles", str(scale)), f"search-{scale}.json", "search_bench"
+        ),
+        Step("suggest", "bench.bench_suggest", ("--sizes", "1000", "10000", "100000"), "suggest.json"),
+    ]
+
+
+def recreate_database(name: str) -> None:
+    """Drop and create a PostgreSQL database (a fresh one per run)."""
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+def run_step(step: Step, database: str, redis_url: str) -> dict[str, Any]:
+    """Run one benchmark child; return its JSON plus the orchestration facts."""
+    env = {**os.environ, "MICROLENS_MODE": "test", "REDIS_URL": redis_url}
+    if step.database_suffix:
+        name = f"{database}_{step.database_suffix}"
+        # bench_scoring appends "_bench" itself; bench_search wants the name to end in "_bench".
+        recreate_database(name if step.area == "search" else f"{name}_bench")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+    elif step.area == "import":
+        recreate_database(f"{database}_import")
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", step.module, *step.args], cwd=REPO, env=env, check=False)
+    wall = round(time.monotonic() - started, 1)
+    path = RESULTS / step.output
+    result: dict[str, Any] = {"area": step.area, "exit_code": proc.returncode, "wall_s": wall}
+    if proc.returncode == 0 and path.exists():
+        result["report"] = json.loads(path.read_text())
+    else:
+        result["error"] = f"{step.module} exited {proc.returncode}; no report at {path.name}"
+    return result
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    for key in dotted.split("."):
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+# (label, figure, its limit or peer) per area, as dotted paths into that area's JSON.
+HEADLINES: dict[str, list[tuple[str, str, str]]] = {
+    "generate": [
+        ("peak RSS MB vs 500 MB limit", "peak_rss_mb", "rss_ratio"),
+        ("rows/s vs csv.writer", "rows_per_s", "speed_ratio_vs_csv_writer"),
+    ],
+    "import": [
+        ("profiles import/COPY", "kinds.profiles.import_rows_per_s", "kinds.profiles.ratio_import_to_copy"),
+        (
+            "snapshots import/COPY",
+            "kinds.snapshots.import_rows_per_s",
+            "kinds.snapshots.ratio_import_to_copy",
+        ),
+        ("posts import/COPY", "kinds.posts.import_rows_per_s", "kinds.posts.ratio_import_to_copy"),
+    ],
+    "scoring": [
+        (
+            "full rescore, 1 worker (s) / SQL",
+            "full_rescore_1_worker.seconds",
+            "ratios.full_1_worker_over_sql",
+        ),
+        (
+            "full rescore, 2 workers (s) / SQL",
+            "full_rescore_2_workers.seconds",
+            "ratios.full_2_workers_over_sql",
+        ),
+        ("1% rescore (s) / full", "dirty_1pct_1_worker.seconds", "ratios.dirty_1pct_over_full_1_worker"),
+    ],
+}
+
+
+def markdown(report: dict[str, Any]) -> str:
+    """A readable summary: headline figures beside their limits, then each area's raw JSON keys."""
+    lines = [
+        f"# Microlens benchmarks at {report['scale']:,} profiles",
+        "",
+        f"Measured {report['measured_at']} on {report['machine']}.",
+        "",
+        "| area | figure | value | ratio to limit / peer (same run) |",
+        "|---|---|---|---|",
+    ]
+    for step in report["steps"]:
+        if "error" in step:
+            lines.append(f"| {step['area']} | failed | {step['error']} | |")
+            continue
+        for label, figure, ratio in HEADLINES.get(step["area"], []):
+            value, versus = _get(step["report"], figure), _get(step["report"], ratio)
+            lines.append(f"| {step['area']} | {label} | {value} | {versus} |")
+        if step["area"] not in HEADLINES:
+            lines.append(f"| {step['area']} | see its own report | bench/results/ | |")
+    lines += [
+        "",
+        "Each area's full figures are in its own JSON (and Markdown where written) in bench/results/.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Run every benchmark and write bench/results/report-<scale>.json and .md."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", type=int, default=100_000)
+    parser.add_argument("--database", default="microlens_bench")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8"))
+    parser.add_argument("--only", nargs="*", help="areas to run (default: all)")
+    args = parser.parse_args()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    steps = [s for s in steps_for(args.scale, args.database) if not args.only or s.area in args.only]
+    report = {
+        "scale": args.scale,
+        "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.platform()}, {os.cpu_count()} cpu, python {platform.python_version()}",
+        "steps": [run_step(step, args.database, args.redis_url) for step in steps],
+    }
+    stem = RESULTS / f"report-{args.scale}"
+    stem.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(report))
+    print(markdown(report))
+    sys.exit(1 if any("error" in s for s in report["steps"]) else 0)
+
+
+if __name__ == "__main__":
+    main()
