@@ -13,8 +13,8 @@ from openpyxl import Workbook
 
 from campaigns.kpis import COUNT_FIELDS, Kpis
 from campaigns.selectors import CampaignReport
+from core.exports import safe_cell
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 HEADER = [
     "creator",
     "platform",
@@ -29,13 +29,6 @@ HEADER = [
     "cpv",
     "roi",
 ]
-
-
-def safe_cell(value: Any) -> Any:
-    """Text starting like a formula gets a leading apostrophe (OWASP CSV injection advice); numbers pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _kpi_cells(k: Kpis) -> list[Any]:

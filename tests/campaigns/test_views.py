@@ -124,7 +124,7 @@ def test_exports_neutralise_formulas(client_for, brand_member, campaign) -> None
 
 
 def test_exports_quote_leading_equals(client_for, brand_member, campaign) -> None:
-    from campaigns.exports import safe_cell
+    from core.exports import safe_cell
 
     assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
     assert safe_cell("-2+3") == "'-2+3"
