@@ -19,7 +19,7 @@ from tests.factories.scoring import ProfileScoreFactory
 NUMBERISH = st.one_of(
     st.text(max_size=30),
     st.from_regex(r"\A[+-]?[0-9,._ ]{0,12}(\.[0-9]{0,4})?(e[+-]?[0-9]{1,3})?\s?(k|m|b|mn|bn|%)?\Z"),
-    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True, allow_infinity=False),
     st.integers(),
     st.none(),
 )
@@ -35,6 +35,16 @@ def test_number_parsers_return_a_finite_number_none_or_a_value_problem(parser, r
         assert_problem_has_message(exc)
         return
     assert result is None or (isinstance(result, int | float) and math.isfinite(result))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding (reported): a float cell of +/-inf passes parse_number; text '1e400' is refused",
+)
+@pytest.mark.parametrize("raw", [math.inf, -math.inf])
+def test_parse_number_refuses_infinite_floats_as_it_refuses_infinite_text(raw: float) -> None:
+    with pytest.raises(v.ValueProblem):
+        v.parse_number(raw)
 
 
 @given(n=st.integers(min_value=0, max_value=v.MAX_COUNT))
@@ -88,12 +98,23 @@ def test_handles_normalise_idempotently(raw: str) -> None:
     except v.ValueProblem as exc:
         assert_problem_has_message(exc)
         return
-    if handle is None:
+    if handle is None or handle in v.MISSING_MARKERS:  # see the xfail below
         return
     assert handle == handle.lower()
     assert v.STORED_HANDLE.match(handle)
     assert v.parse_handle(handle) == handle
     assert v.parse_handle("@" + handle) == handle
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="finding (reported): '@null' is stored as handle 'null', which re-reads as a missing value",
+)
+@pytest.mark.parametrize("raw", ["@null", "@none", "@na", "@-"])
+def test_a_stored_handle_re_reads_as_itself(raw: str) -> None:
+    handle = v.parse_handle(raw)
+
+    assert v.parse_handle(handle) == handle
 
 
 @given(header=st.text(max_size=60))
@@ -160,6 +181,8 @@ def test_profile_search_answers_200_or_400_for_any_query(brand_member, catalogue
 
     response = client.get("/api/profiles/", params)
 
-    assert response.status_code in (200, 400), (params, response.status_code, response.content[:500])
+    # DRF answers a page past the end (or page=0) with 404 "Invalid page."; anything else is 200 or 400.
+    allowed = {200, 400, 404} if "page" in params else {200, 400}
+    assert response.status_code in allowed, (params, response.status_code, response.content[:500])
     if response.status_code == 400:
         assert response.json()  # says which parameter is wrong
