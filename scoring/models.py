@@ -337,3 +337,21 @@ class ScoringRun(BaseModel):
         if not self.total:
             return 0
         return min(100, round(100 * (self.scored + self.failed) / self.total))
+
+
+class ScoringQueueItem(models.Model):
+    """One profile a full-rescore run still has to score; deleted in the transaction that scores it.
+
+    A full rescore queues every profile id here (one narrow INSERT ... SELECT) instead of setting
+    ``Profile.score_dirty`` on the whole catalogue: that flag sits in an index predicate, so each flip
+    rewrites the profile row and all its search indexes. ``score_dirty`` keeps its meaning for imports.
+    """
+
+    pk = models.CompositePrimaryKey("run_id", "profile_id")
+    # db_index off: the primary key (run_id, profile_id) already leads with run_id.
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="queue", db_index=False)
+    # Plain id, no foreign key: a profile deleted mid-run is simply not found when its chunk loads.
+    profile_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: profile {self.profile_id}"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from discovery.models import Profile
 from scoring import selectors
-from scoring.models import ProfileScore, ScoringRun
+from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services.chunk import ScoringContext, chunk_score_rows
 
 logger = logging.getLogger(__name__)
@@ -44,28 +44,60 @@ class BatchResult:
 def scoring_run_create(
     *, kind: str = ScoringRun.Kind.DIRTY, triggered_by: str = "", chains: int = 1
 ) -> ScoringRun:
-    """Start a run record: counts the dirty profiles and freezes the catalogue's ER quartiles."""
+    """Start a run record and freeze the catalogue's ER quartiles.
+
+    A dirty run counts the dirty profiles; a full run queues every profile id (``ScoringQueueItem``).
+    """
     scoring_runs_abandon_stale()
-    return ScoringRun.objects.create(
+    full = kind == ScoringRun.Kind.FULL
+    run = ScoringRun.objects.create(
         kind=kind,
         status=ScoringRun.Status.RUNNING,
         started_at=timezone.now(),
-        total=selectors.dirty_profile_count(),
+        total=0 if full else selectors.dirty_profile_count(),
         tier_medians=selectors.er_quartiles_by_tier(),
         triggered_by=triggered_by[:64],
         chains=chains,
     )
+    if full:
+        run.total = profiles_queue_all(run_id=run.pk)
+        run.save(update_fields=["total", "updated_at"])
+    return run
+
+
+def profiles_queue_all(*, run_id: int) -> int:
+    """Queue every profile id for a full run in one INSERT ... SELECT; returns how many."""
+    queue = ScoringQueueItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {queue} (run_id, profile_id) SELECT %s, id FROM {Profile._meta.db_table}",
+            [run_id],
+        )
+        return cursor.rowcount
 
 
 def scoring_runs_abandon_stale() -> int:
     """Mark runs that stopped reporting (worker killed, never resumed) as failed."""
     cutoff = timezone.now() - dt.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
-    return ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING, updated_at__lt=cutoff).update(
-        status=ScoringRun.Status.FAILED,
-        finished_at=timezone.now(),
-        errors=[{"error": "run stopped reporting; its unscored profiles stay dirty for the next run"}],
-        updated_at=timezone.now(),
+    stale = list(
+        ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING, updated_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )
     )
+    if not stale:
+        return 0
+    with transaction.atomic():
+        # A full run's unscored profiles were queued, not flagged: flag them so the next run scores them.
+        Profile.objects.filter(
+            id__in=ScoringQueueItem.objects.filter(run_id__in=stale).values("profile_id"), score_dirty=False
+        ).update(score_dirty=True)
+        ScoringQueueItem.objects.filter(run_id__in=stale).delete()
+        return ScoringRun.objects.filter(pk__in=stale).update(
+            status=ScoringRun.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[{"error": "run stopped reporting; its unscored profiles stay dirty for the next run"}],
+            updated_at=timezone.now(),
+        )
 
 
 def profiles_claim(*, batch_size: int, exclude_ids: list[int] | None = None) -> list[int]:
@@ -81,6 +113,29 @@ def profiles_claim(*, batch_size: int, exclude_ids: list[int] | None = None) -> 
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
     return list(qs.values_list("id", flat=True)[:batch_size])
+
+
+def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
+    """Take up to ``batch_size`` queued profiles of a full run; must run inside the scoring transaction.
+
+    The rows are deleted now and come back if the transaction rolls back (worker killed, chunk error),
+    so a resumed run neither skips nor repeats them. SKIP LOCKED keeps parallel chains disjoint.
+    """
+    qs = ScoringQueueItem.objects.filter(run_id=run_id).order_by("profile_id")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    ids = list(qs.values_list("profile_id", flat=True)[:batch_size])
+    if ids:
+        ScoringQueueItem.objects.filter(run_id=run_id, profile_id__in=selectors.ids_param(ids)).delete()
+    return ids
+
+
+def _dirty_lock(*, ids: list[int]) -> list[int]:
+    """Lock the chunk's profiles that are flagged dirty (skipping rows an import holds); returns them."""
+    qs = Profile.objects.filter(id__in=selectors.ids_param(ids), score_dirty=True).order_by()
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    return list(qs.values_list("id", flat=True))
 
 
 def scores_write(*, rows: list[dict[str, Any]]) -> int:
@@ -130,11 +185,24 @@ def scores_write(*, rows: list[dict[str, Any]]) -> int:
 
 
 def profiles_score_batch(
-    *, batch_size: int, context: ScoringContext, exclude_ids: list[int] | None = None
+    *,
+    batch_size: int,
+    context: ScoringContext,
+    exclude_ids: list[int] | None = None,
+    queue_run_id: int | None = None,
 ) -> BatchResult:
-    """Claim a chunk, score it set-based, write it back and clear the dirty flag of what was scored."""
+    """Claim a chunk, score it set-based, write it back and clear the dirty flag of what was scored.
+
+    Without ``queue_run_id`` the chunk is the next dirty profiles; with it, the next profiles queued
+    for that full run, of which only those flagged dirty (and locked here) get their flag cleared.
+    """
     with transaction.atomic():
-        ids = profiles_claim(batch_size=batch_size, exclude_ids=exclude_ids)
+        if queue_run_id is None:
+            ids = profiles_claim(batch_size=batch_size, exclude_ids=exclude_ids)
+            flagged = ids
+        else:
+            ids = queue_claim(run_id=queue_run_id, batch_size=batch_size)
+            flagged = _dirty_lock(ids=ids) if ids else []
         if not ids:
             return BatchResult(0, 0, 0, [])
         errors: list[dict[str, Any]] = []
@@ -153,7 +221,13 @@ def profiles_score_batch(
                     scored.append(pid)
                 except Exception as exc:
                     errors.append({"profile_id": pid, "error": f"{type(exc).__name__}: {exc}"[:300]})
-        Profile.objects.filter(id__in=scored).update(score_dirty=False)
+        cleared = set(scored).intersection(flagged) if len(scored) < len(ids) else flagged
+        if cleared:
+            Profile.objects.filter(id__in=selectors.ids_param(sorted(cleared))).update(score_dirty=False)
+        if queue_run_id is not None and len(scored) < len(ids):
+            # Failed profiles of a full run leave the queue; flag them so the next dirty run retries.
+            failed_ids = sorted(set(ids) - set(scored))
+            Profile.objects.filter(id__in=failed_ids, score_dirty=False).update(score_dirty=True)
     return BatchResult(claimed=len(ids), scored=len(scored), failed=len(errors), errors=errors)
 
 
@@ -172,7 +246,12 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
         # The chunk and the run's counters commit together: a worker killed anywhere in between
         # leaves both untouched, so the resumed run neither loses nor double-counts the chunk.
         with transaction.atomic():
-            result = profiles_score_batch(batch_size=batch_size, context=context, exclude_ids=failed_ids)
+            result = profiles_score_batch(
+                batch_size=batch_size,
+                context=context,
+                exclude_ids=failed_ids,
+                queue_run_id=run.pk if run.kind == ScoringRun.Kind.FULL else None,
+            )
             _run_progress(run_id=run.pk, result=result)
     except Exception as exc:
         _run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
@@ -216,7 +295,7 @@ def _run_fail(*, run_id: int, error: str) -> None:
 def scoring_run_finish(*, run_id: int) -> ScoringRun:
     """Close a run; after a full rescore, re-rate every profile against the fresh tier quartiles."""
     run = ScoringRun.objects.get(pk=run_id)
-    if run.kind == ScoringRun.Kind.FULL and not Profile.objects.filter(score_dirty=True).exists():
+    if run.kind == ScoringRun.Kind.FULL and not run.queue.exists():
         fresh = selectors.er_quartiles_by_tier()
         # Chunks rated against the quartiles frozen at the start; re-rate only if the rescore moved them.
         if not _same_quartiles(fresh, run.tier_medians):
@@ -265,16 +344,15 @@ def scores_rerate(*, quartiles: dict[str, dict[str, list[float]]] | None = None)
 
 
 def profiles_mark_all_dirty() -> int:
-    """Mark every profile for rescoring."""
+    """Mark every profile for rescoring (a full run does not need this: it queues every id)."""
     return Profile.objects.filter(score_dirty=False).update(score_dirty=True)
 
 
 def scoring_rescore_all(*, triggered_by: str = "", parallel: int = 1) -> ScoringRun:
-    """Full rescore: mark everyone dirty, open a run and enqueue ``parallel`` worker chains."""
+    """Full rescore: open a run that queues every profile and enqueue ``parallel`` worker chains."""
     from scoring.tasks import score_dirty_profiles_task
 
     with transaction.atomic():
-        profiles_mark_all_dirty()
         run = scoring_run_create(
             kind=ScoringRun.Kind.FULL, triggered_by=triggered_by, chains=max(1, parallel)
         )
@@ -286,9 +364,7 @@ def scoring_rescore_all(*, triggered_by: str = "", parallel: int = 1) -> Scoring
 def scoring_run_sync(
     *, all_profiles: bool = False, batch_size: int = SCORING_BATCH_SIZE, triggered_by: str = ""
 ) -> ScoringRun:
-    """Score in this process until no dirty profile is left (the management command)."""
-    if all_profiles:
-        profiles_mark_all_dirty()
+    """Score in this process until the run is done: every profile, or the dirty ones (the command)."""
     run = scoring_run_create(
         kind=ScoringRun.Kind.FULL if all_profiles else ScoringRun.Kind.DIRTY, triggered_by=triggered_by
     )

@@ -262,3 +262,94 @@ def test_rescoring_rewrites_changed_numbers_only():
         assert unchanged.computed_at == first.computed_at
     assert changed.followers == 20_000
     assert changed.computed_at > first.computed_at
+
+
+def test_a_full_rescore_scores_clean_profiles_without_flagging_them():
+    clean = ProfileFactory.create_batch(2, followers=5_000, score_dirty=False)
+    dirty = ProfileFactory(followers=50_000)
+    for profile in [*clean, dirty]:
+        _posts(profile, 3)
+
+    run = scoring_run_sync(all_profiles=True, batch_size=2)
+
+    assert (run.kind, run.total, run.scored, run.failed, run.batches) == (ScoringRun.Kind.FULL, 3, 3, 0, 2)
+    assert run.status == ScoringRun.Status.SUCCEEDED
+    assert set(ProfileScore.objects.values_list("profile_id", flat=True)) == {p.pk for p in [*clean, dirty]}
+    assert not Profile.objects.filter(score_dirty=True).exists()  # the dirty one was cleared too
+    assert not run.queue.exists()
+
+
+def test_a_failing_profile_in_a_full_rescore_is_flagged_for_the_next_run(monkeypatch):
+    from scoring.services import chunk as chunk_module
+
+    good = ProfileFactory(followers=5_000, score_dirty=False)
+    bad = ProfileFactory(followers=6_000, score_dirty=False)
+    real = chunk_module.chunk_score_rows
+
+    def flaky(*, profile_ids, context):
+        if bad.pk in profile_ids:
+            raise RuntimeError("corrupt row")
+        return real(profile_ids=profile_ids, context=context)
+
+    monkeypatch.setattr("scoring.services.runs.chunk_score_rows", flaky)
+
+    run = scoring_run_sync(all_profiles=True)
+
+    assert (run.scored, run.failed, run.status) == (1, 1, ScoringRun.Status.SUCCEEDED)
+    assert Profile.objects.get(pk=good.pk).score_dirty is False
+    assert Profile.objects.get(pk=bad.pk).score_dirty is True
+    assert not run.queue.exists()
+
+
+def test_an_abandoned_full_rescore_flags_its_unscored_profiles():
+    from scoring.services import scoring_run_create
+    from scoring.services.runs import scoring_runs_abandon_stale
+
+    profiles = ProfileFactory.create_batch(3, score_dirty=False)
+    run = scoring_run_create(kind=ScoringRun.Kind.FULL, triggered_by="test")
+    assert run.total == 3
+    ScoringRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - dt.timedelta(days=1))
+
+    assert scoring_runs_abandon_stale() == 1
+
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.FAILED
+    assert Profile.objects.filter(pk__in=[p.pk for p in profiles], score_dirty=True).count() == 3
+    assert not run.queue.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_full_run_chains_claim_disjoint_queued_profiles():
+    import threading
+
+    from django.db import connection, transaction
+
+    from scoring.services import scoring_run_create
+    from scoring.services.runs import queue_claim
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite serialises writers instead")
+    ProfileFactory.create_batch(10, score_dirty=False)
+    run = scoring_run_create(kind=ScoringRun.Kind.FULL, triggered_by="test")
+    held, release, first = threading.Event(), threading.Event(), []
+
+    def chain_a():
+        with transaction.atomic():
+            first.extend(queue_claim(run_id=run.pk, batch_size=6))
+            held.set()
+            release.wait(10)
+            transaction.set_rollback(True)  # a killed chunk: its profiles go back to the queue
+        connection.close()
+
+    thread = threading.Thread(target=chain_a)
+    thread.start()
+    held.wait(10)
+    with transaction.atomic():
+        second = queue_claim(run_id=run.pk, batch_size=6)
+    release.set()
+    thread.join()
+
+    assert len(first) == 6
+    assert len(second) == 4
+    assert not set(first) & set(second)
+    assert sorted(run.queue.values_list("profile_id", flat=True)) == sorted(first)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from discovery.models import Profile
 from scoring import tasks
-from scoring.models import ScoringRun
+from scoring.models import ScoringQueueItem, ScoringRun
 from tests.factories.discovery import ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,9 @@ def test_nightly_rescore_takes_a_lock(monkeypatch, django_capture_on_commit_call
 
     assert ScoringRun.objects.get(pk=run_id).kind == ScoringRun.Kind.FULL
     assert again is None
-    assert Profile.objects.filter(score_dirty=True).count() == 2
+    # a full run queues every profile instead of flagging the whole catalogue dirty
+    assert ScoringQueueItem.objects.filter(run_id=run_id).count() == 2
+    assert not Profile.objects.filter(score_dirty=True).exists()
     cache.delete(tasks.NIGHTLY_LOCK)
 
 

@@ -30,7 +30,7 @@ def test_run_list_shows_runs_and_empty_state(client, platform_admin):
     assert "every 2s" in page
 
 
-def test_rescore_all_marks_everyone_dirty_and_enqueues(
+def test_rescore_all_queues_everyone_and_enqueues(
     client, platform_admin, django_capture_on_commit_callbacks, monkeypatch
 ):
     sent = []
@@ -47,7 +47,9 @@ def test_rescore_all_marks_everyone_dirty_and_enqueues(
     run = ScoringRun.objects.get()
     assert run.kind == ScoringRun.Kind.FULL
     assert run.total == 3
-    assert Profile.objects.filter(score_dirty=True).count() == 3
+    assert sorted(run.queue.values_list("profile_id", flat=True)) == sorted(
+        Profile.objects.values_list("id", flat=True)
+    )
     assert sent == [{"run_id": run.pk}]
 
 
