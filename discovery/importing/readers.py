@@ -186,7 +186,7 @@ def _open_csv(info: FileInfo) -> None:
             if len(info.headers) > MAX_COLUMNS:
                 return
             continue
-        if not any(str(c).strip() for c in cells):
+        if not "".join(cells).strip():
             blank += 1
             continue
         total += 1
@@ -233,7 +233,7 @@ def _iter_csv(info: FileInfo, chunk_size: int, skip_rows: int) -> Iterator[Batch
     rows: list[list[Any]] = []
     data_row = 0
     for number, cells in _csv_records(info):
-        if number == 0 or not any(c.strip() for c in cells):
+        if number == 0 or not "".join(cells).strip():
             continue
         data_row += 1
         if data_row <= skip_rows:

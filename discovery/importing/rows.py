@@ -143,33 +143,42 @@ CELL_PARSERS: dict[str, Callable[[Any], Any]] = {
 _NUMERIC = {"count", "amount", "rate", "percent"}
 
 
+# Vectorised range of plain numbers per numeric parser; values outside go through the parser for its message.
+_NUMERIC_RANGES = {
+    "count": (0.0, float(v.MAX_COUNT)),
+    "amount": (0.0, float(v.MAX_COUNT)),
+    "percent": (0.0, 100.0),
+    "rate": (0.0, 100_000.0),
+}
+
+
 def _parse_numeric(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
-    """Values and problems (by position) of one numeric column, fast path first."""
-    stripped = series.str.strip() if series.map(type).eq(str).all() else series
+    """Values and problems (by position) of one numeric column, fast path first.
+
+    Plain numbers are converted and range-checked with numpy; only the other cells (``3.3k``, ``1.39%``,
+    missing markers, out-of-range values) go through the per-cell parser.
+    """
+    kind = pd.api.types.infer_dtype(series, skipna=False)
+    stripped = series.str.strip() if kind == "string" else series
     numbers = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    out: list[Any] = [None] * len(numbers)
+    low, high = _NUMERIC_RANGES[parser]
+    with np.errstate(invalid="ignore"):
+        plain = (numbers >= low) & (numbers <= high)  # False for NaN
+    if parser == "count":
+        out: list[Any] = np.where(plain, np.round(numbers), 0).astype(np.int64).tolist()
+    else:
+        out = numbers.tolist()
     problems: dict[int, str] = {}
     slow = CELL_PARSERS[parser]
     raw = series.tolist()
-    for i, number in enumerate(numbers.tolist()):
-        if number != number:  # NaN: missing or not plain (k/m/b, %, Excel errors)
-            try:
-                out[i] = slow(raw[i])
-            except v.ValueProblem as exc:
-                problems[i] = str(exc)
-            continue
-        if parser == "count":
-            if number < 0:
-                problems[i] = "is negative; counts cannot be below zero"
-            elif number > v.MAX_COUNT:
-                problems[i] = f"is absurdly large (over {v.MAX_COUNT:,})"
-            else:
-                out[i] = round(number)
-        else:
-            try:
-                out[i] = slow(number)
-            except v.ValueProblem as exc:
-                problems[i] = str(exc)
+    for i in np.flatnonzero(~plain).tolist():
+        number = numbers[i]
+        try:
+            # NaN: missing or not plain (k/m/b, %, Excel errors); otherwise out of range.
+            out[i] = slow(raw[i] if number != number else float(number))
+        except v.ValueProblem as exc:
+            out[i] = None
+            problems[i] = str(exc)
     return out, problems
 
 
@@ -198,6 +207,28 @@ def _parse_datetimes(series: pd.Series, parser: str) -> tuple[list[Any], dict[in
     return out, problems
 
 
+# A handle exactly as it is stored (lower-case, no '@', not a URL): kept as is, without the per-cell parser.
+_PLAIN_HANDLE = r"[a-z0-9._-]{1,150}"
+
+
+def _parse_handles(series: pd.Series) -> tuple[list[Any], dict[int, str]]:
+    """Handles by position: plain ones kept as they are; '@Name', URLs and missing values parsed per cell."""
+    out: list[Any] = series.tolist()
+    if pd.api.types.infer_dtype(series, skipna=False) == "string":
+        plain = series.str.fullmatch(_PLAIN_HANDLE) & ~series.isin(v.MISSING_MARKERS)
+        slow = np.flatnonzero(~plain.to_numpy(dtype=bool)).tolist()
+    else:
+        slow = list(range(len(out)))
+    problems: dict[int, str] = {}
+    for i in slow:
+        try:
+            out[i] = v.parse_handle(out[i])
+        except v.ValueProblem as exc:
+            out[i] = None
+            problems[i] = str(exc)
+    return out, problems
+
+
 _MEMO_PARSERS = frozenset({"platform", "country", "bool", "kind", "niches", "age", "audience"})
 
 
@@ -207,6 +238,8 @@ def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, s
         return _parse_numeric(series, parser)
     if parser in {"date", "datetime"}:
         return _parse_datetimes(series, parser)
+    if parser == "handle":
+        return _parse_handles(series)
     func = CELL_PARSERS[parser]
     out: list[Any] = []
     problems: dict[int, str] = {}
@@ -232,11 +265,11 @@ def parse_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> ParsedRows:
     """Typed records for a chunk: for each field the first column with a value wins (niches merge)."""
     result = ParsedRows()
     rows = frame.index.tolist()
-    for row, cells in zip(rows, frame.to_numpy().tolist(), strict=True):
-        result.records[row] = {}
-        result.raw[row] = cells
+    result.raw = dict(zip(rows, frame.to_numpy().tolist(), strict=True))
     specs = FIELDS[mapping.kind]
     pending: list[tuple[int, str, str, Any, str]] = []  # (row, field, column, value, reason)
+    names: list[str] = []
+    values_by_field: list[list[Any]] = []
     for name, positions in mapping.fields.items():
         spec = specs[name]
         parser = "handle" if name == "follower_username" else spec.parser
@@ -251,14 +284,54 @@ def parse_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> ParsedRows:
             else:
                 parsed, problems = _parse_cells(series, parser)
                 columns.append((position, parsed, problems))
+        names.append(name)
+        values_by_field.append(_combine(name, spec.merge, columns, rows, mapping, result.raw, pending))
+    result.records = {
+        row: dict(zip(names, values, strict=True))
+        for row, values in zip(rows, zip(*values_by_field, strict=True), strict=True)
+    }
+    if not names:
+        result.records = {row: {} for row in rows}
+    for row, name, column, value, reason in pending:
+        if name in SOFT_FIELDS:
+            result.problems.append(
+                CellProblem(row, column, _show(value), reason + "; left empty", severity="warning")
+            )
+        else:
+            result.reject(row, column, value, reason)
+    return result
+
+
+def _combine(
+    name: str,
+    merge: bool,
+    columns: list[tuple[int, list[Any], dict[int, str]]],
+    rows: list[int],
+    mapping: ColumnMapping,
+    raw: dict[int, list[Any]],
+    pending: list[tuple[int, str, str, Any, str]],
+) -> list[Any]:
+    """One field's values by row from its columns (first value wins, or merged lists); problems queued."""
+    if merge:
+        out: list[Any] = []
+        for i in range(len(rows)):
+            merged: list[str] = []
+            for _, parsed, _problems in columns:
+                merged.extend(x for x in (parsed[i] or []) if x not in merged)
+            out.append(merged)
+        return out
+    if len(columns) == 1:
+        # One column (the usual case): no per-row choice between columns.
+        position, parsed, problems = columns[0]
+        out = [None if x is None or (isinstance(x, str) and x == "") else x for x in parsed]
+        for i, reason in problems.items():
+            if out[i] is None:
+                pending.append(
+                    (rows[i], name, mapping.column_label(position), raw[rows[i]][position], reason)
+                )
+    else:
+        out = []
         for i, row in enumerate(rows):
-            record = result.records[row]
-            if spec.merge:
-                merged: list[str] = []
-                for _, parsed, _problems in columns:
-                    merged.extend(x for x in (parsed[i] or []) if x not in merged)
-                record[name] = merged
-                continue
             value = None
             problem: tuple[int, str] | None = None
             for position, parsed, problems in columns:
@@ -268,21 +341,16 @@ def parse_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> ParsedRows:
                     value = parsed[i]
             if value is None and problem is not None:
                 position, reason = problem
-                pending.append((row, name, mapping.column_label(position), result.raw[row][position], reason))
-            limit = MAX_LENGTHS.get(name)
-            if limit and isinstance(value, str) and len(value) > limit:
-                pending.append(
-                    (row, name, mapping.column_label(positions[0]), value, f"is longer than {limit}")
-                )
-                value = None
-            if value is None and name in _EMPTY_FIELDS:
-                value = _EMPTY_FIELDS[name]()
-            record[name] = value
-    for row, name, column, value, reason in pending:
-        if name in SOFT_FIELDS:
-            result.problems.append(
-                CellProblem(row, column, _show(value), reason + "; left empty", severity="warning")
-            )
-        else:
-            result.reject(row, column, value, reason)
-    return result
+                pending.append((row, name, mapping.column_label(position), raw[row][position], reason))
+            out.append(value)
+    limit = MAX_LENGTHS.get(name)
+    if limit:
+        label = mapping.column_label(columns[0][0]) if columns else name
+        for i, value in enumerate(out):
+            if isinstance(value, str) and len(value) > limit:
+                pending.append((rows[i], name, label, value, f"is longer than {limit}"))
+                out[i] = None
+    if name in _EMPTY_FIELDS:
+        factory = _EMPTY_FIELDS[name]
+        out = [factory() if value is None else value for value in out]
+    return out

@@ -520,8 +520,8 @@ class _ProfileWriter(_Writer):
         existing = self._existing(keyed)
         links = self._links([item["id"] for item in existing.values()])
         statuses: dict[int, str] = {}
-        objects: list[Profile] = []
-        new_creators: list[tuple[Profile, Creator]] = []
+        rows: list[list[Any]] = []
+        new_creators: list[tuple[list[Any], Creator]] = []
         wanted_niches: dict[tuple[str, str], set[int]] = {}
         snapshot_rows: list[tuple[tuple[str, str], int, dict[str, Any], dt.date]] = []
         for key, row in keyed.items():
@@ -542,28 +542,22 @@ class _ProfileWriter(_Writer):
                 snapshot_rows.append((key, row, record, row_date))
             if statuses[row] == "unchanged":
                 continue
-            profile = Profile(
-                platform=key[0],
-                handle=key[1],
-                score_dirty=True,
-                **{f: new[f] for f in PROFILE_FIELDS},
-            )
+            values = [key[0], key[1], True, old["creator_id"] if old else None, *map(new.get, PROFILE_FIELDS)]
             if old is None:
                 creator = Creator(
                     name=new["name"] or key[1], country=new["country"], language=new["language"]
                 )
-                new_creators.append((profile, creator))
-            else:
-                profile.creator_id = old["creator_id"]
-            objects.append(profile)
+                new_creators.append((values, creator))
+            rows.append(values)
         if new_creators:
             Creator.objects.bulk_create([c for _, c in new_creators], batch_size=BATCH_ROWS)
-            for profile, creator in new_creators:
-                profile.creator_id = creator.pk
-        if objects:
-            _bulk_upsert(
+            for values, creator in new_creators:
+                values[3] = creator.pk
+        if rows:
+            _upsert_rows(
                 Profile,
-                objects,
+                ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
+                [tuple(values) for values in rows],
                 unique_fields=["platform", "handle"],
                 update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
             )
@@ -702,13 +696,101 @@ def _bulk_upsert(
     fields = [
         f for f in model._meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)
     ]
-    columns = [f.column for f in fields]
     now = timezone.now()
     buffer = io.StringIO()
     for obj in objects:
         buffer.write(",".join(_copy_value(f, obj, now) for f in fields))
         buffer.write("\n")
     buffer.seek(0)
+    _copy_and_upsert(model, [f.column for f in fields], buffer, "csv", unique_fields, update_fields)
+
+
+_COPY_NULL = "\\N"
+# COPY's text format: backslash, tab, newline and carriage return are escaped inside values.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_converter(field: Any) -> Callable[[Any], str]:
+    """A function writing one value of ``field`` in COPY's text format (chosen once per column)."""
+    kind = field.get_internal_type()
+    if kind == "JSONField":
+        return lambda value: (
+            _COPY_NULL if value is None else json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+        )
+    if kind == "BooleanField":
+        return lambda value: _COPY_NULL if value is None else ("t" if value else "f")
+    if kind in {"DateField", "DateTimeField"}:
+        return lambda value: _COPY_NULL if value is None else value.isoformat()
+    if kind in {"CharField", "TextField", "EmailField", "URLField", "SlugField"}:
+        return lambda value: _COPY_NULL if value is None else str(value).translate(_COPY_ESCAPES)
+    return lambda value: _COPY_NULL if value is None else str(value)
+
+
+def _upsert_rows(
+    model: type[Model],
+    attnames: list[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
+) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE of plain value tuples (``attnames`` order); other fields default.
+
+    On PostgreSQL the tuples go straight into COPY's text format, one converter per column and no model
+    instances: building a model per row (``Model.__init__`` and its signals) and formatting each value
+    by type was half of a snapshot import's CPU time (py-spy, 100k snapshots). Elsewhere the rows become
+    instances for ``_bulk_upsert``.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        _bulk_upsert(
+            model,
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
+            unique_fields=unique_fields,
+            update_fields=update_fields,
+        )
+        return
+    fields = [
+        f for f in model._meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)
+    ]
+    given = {name: i for i, name in enumerate(attnames)}
+    now = timezone.now()
+    converters: list[tuple[int, Callable[[Any], str]]] = []
+    constants: dict[int, str] = {}
+    for position, f in enumerate(fields):
+        convert = _copy_converter(f)
+        if f.attname in given:
+            converters.append((given[f.attname], convert))
+        elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            constants[position] = convert(now)
+        else:
+            constants[position] = convert(f.get_default())
+    lines = []
+    if constants:
+        template = [constants.get(p, "") for p in range(len(fields))]
+        slots = [p for p in range(len(fields)) if p not in constants]
+        for row in rows:
+            values = template.copy()
+            for slot, (index, convert) in zip(slots, converters, strict=True):
+                values[slot] = convert(row[index])
+            lines.append("\t".join(values))
+    else:
+        for row in rows:
+            lines.append("\t".join([convert(row[index]) for index, convert in converters]))
+    buffer = io.StringIO("\n".join(lines) + "\n")
+    _copy_and_upsert(model, [f.column for f in fields], buffer, "text", unique_fields, update_fields)
+
+
+def _copy_and_upsert(
+    model: type[Model],
+    columns: list[str],
+    buffer: io.StringIO,
+    copy_format: str,
+    unique_fields: list[str],
+    update_fields: list[str],
+) -> None:
+    """COPY the buffer into a session temp table, then one INSERT ... ON CONFLICT DO UPDATE from it."""
     table = model._meta.db_table
     quoted = ", ".join(f'"{c}"' for c in columns)
     conflict = ", ".join(f'"{model._meta.get_field(n).column}"' for n in unique_fields)
@@ -722,7 +804,7 @@ def _bulk_upsert(
             f'SELECT {quoted} FROM "{table}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "import_{table}"')
-        cursor.copy_expert(f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT csv)', buffer)
+        cursor.copy_expert(f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})', buffer)
         cursor.execute(
             f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "import_{table}" '
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
@@ -806,7 +888,7 @@ def _upsert_snapshots(
     ):
         existing[(snap["profile_id"], snap["captured_on"])] = snap
     statuses: dict[int, str] = {}
-    objects = []
+    rows: list[tuple[Any, ...]] = []
     for row, profile_id, day, followers, following, posts_count in items:
         old = existing.get((profile_id, day))
         new = {
@@ -822,11 +904,12 @@ def _upsert_snapshots(
         else:
             statuses[row] = "unchanged"
             continue
-        objects.append(FollowerSnapshot(profile_id=profile_id, captured_on=day, **new))
-    if objects:
-        _bulk_upsert(
+        rows.append((profile_id, day, new["followers"], new["following"], new["posts_count"]))
+    if rows:
+        _upsert_rows(
             FollowerSnapshot,
-            objects,
+            ["profile_id", "captured_on", "followers", "following", "posts_count"],
+            rows,
             unique_fields=["profile", "captured_on"],
             update_fields=["followers", "following", "posts_count", "updated_at"],
         )
@@ -926,7 +1009,7 @@ class _PostWriter(_Writer):
                 if (post["profile_id"], post["external_id"]) in wanted:
                     existing[(post["profile_id"], post["external_id"])] = post
         statuses: dict[int, str] = {}
-        objects = []
+        rows: list[tuple[Any, ...]] = []
         for key, row in keyed.items():
             record = parsed.records[row]
             old = existing.get((ids[key], key[2]))
@@ -938,11 +1021,12 @@ class _PostWriter(_Writer):
             else:
                 statuses[row] = "unchanged"
                 continue
-            objects.append(Post(profile_id=ids[key], external_id=key[2], **new))
-        if objects:
-            _bulk_upsert(
+            rows.append((ids[key], key[2], *(new[f] for f in POST_FIELDS)))
+        if rows:
+            _upsert_rows(
                 Post,
-                objects,
+                ["profile_id", "external_id", *POST_FIELDS],
+                rows,
                 unique_fields=["profile", "external_id"],
                 update_fields=[*POST_FIELDS, "updated_at"],
             )
