@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Exists,
     F,
     FloatField,
@@ -20,6 +21,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
+    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Abs, Cast, Coalesce, Greatest
@@ -71,7 +73,16 @@ def profile_text_search(queryset: QuerySet[Profile], *, text: str) -> QuerySet[P
             queryset = queryset.filter(
                 Q(name__icontains=term) | Q(handle__icontains=term) | Q(bio__icontains=term)
             )
-        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+        # A crude rank for the SQLite fallback: a name or handle hit counts double a bio hit.
+        rank: Any = Value(0.0, output_field=FloatField())
+        for term in terms:
+            for field_name, weight in (("name", 2.0), ("handle", 2.0), ("bio", 1.0)):
+                rank = rank + Case(
+                    When(**{f"{field_name}__icontains": term}, then=Value(weight)),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                )
+        return queryset.annotate(search_rank=rank)
     tsquery = " & ".join(f"{term}:*" for term in terms)
     matches = RawSQL(
         f"{SEARCH_DOCUMENT_SQL} @@ to_tsquery('simple'::regconfig, %s)",
