@@ -10,12 +10,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from core.exports import safe_cell
 from discovery.models import Profile
 
 # Exports are for shortlisting, not for copying the catalogue; the page says so next to the links.
 EXPORT_MAX_ROWS = 5000
-# A cell starting with one of these is read as a formula by Excel/LibreOffice/Sheets (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 EXPORT_COLUMNS = [
     "id", "platform", "handle", "name", "followers", "tier", "er", "er_median", "er_method", "er_provenance",
@@ -28,13 +27,6 @@ SCORE_COLUMNS = {
     "price_high", "price", "price_provenance", "currency", "expected_engagements", "expected_reach", "cpe",
     "as_of",
 }  # fmt: skip
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def profile_export_row(profile: Profile) -> list[Any]:
