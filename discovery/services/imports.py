@@ -521,7 +521,7 @@ class _ProfileWriter(_Writer):
         links = self._links([item["id"] for item in existing.values()])
         statuses: dict[int, str] = {}
         rows: list[list[Any]] = []
-        new_creators: list[tuple[list[Any], Creator]] = []
+        new_creators: list[tuple[list[Any], tuple[str, str, str]]] = []
         wanted_niches: dict[tuple[str, str], set[int]] = {}
         snapshot_rows: list[tuple[tuple[str, str], int, dict[str, Any], dt.date]] = []
         for key, row in keyed.items():
@@ -544,32 +544,33 @@ class _ProfileWriter(_Writer):
                 continue
             values = [key[0], key[1], True, old["creator_id"] if old else None, *map(new.get, PROFILE_FIELDS)]
             if old is None:
-                creator = Creator(
-                    name=new["name"] or key[1], country=new["country"], language=new["language"]
-                )
-                new_creators.append((values, creator))
+                new_creators.append((values, (new["name"] or key[1], new["country"], new["language"])))
             rows.append(values)
         if new_creators:
-            Creator.objects.bulk_create([c for _, c in new_creators], batch_size=BATCH_ROWS)
-            for values, creator in new_creators:
-                values[3] = creator.pk
-        if rows:
-            _upsert_rows(
-                Profile,
-                ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
-                [tuple(values) for values in rows],
-                unique_fields=["platform", "handle"],
-                update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
-            )
+            creator_ids = _creators_create([creator for _, creator in new_creators])
+            for (values, _), creator_id in zip(new_creators, creator_ids, strict=True):
+                values[3] = creator_id
+        written = _upsert_rows(
+            Profile,
+            ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
+            [tuple(values) for values in rows],
+            unique_fields=["platform", "handle"],
+            update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
+            returning=["platform", "handle", "id"],
+        )
         ids = {key: item["id"] for key, item in existing.items()}
         if wanted_niches or snapshot_rows:
-            ids.update(self._ids_of({k for k in keyed if k not in ids}))
+            if written is not None:
+                ids.update({(platform, handle): pk for platform, handle, pk in written})
+            else:
+                ids.update(self._ids_of({k for k in keyed if k not in ids}))
         if wanted_niches:
-            through = Profile.niches.through
-            through.objects.bulk_create(
-                [through(profile_id=ids[k], niche_id=n) for k, added in wanted_niches.items() for n in added],
-                batch_size=BATCH_ROWS,
-                ignore_conflicts=True,
+            _upsert_rows(
+                Profile.niches.through,
+                ["profile_id", "niche_id"],
+                [(ids[k], n) for k, added in wanted_niches.items() for n in added],
+                unique_fields=["profile", "niche"],
+                update_fields=[],
             )
         if snapshot_rows:
             counts = _upsert_snapshots(
@@ -670,6 +671,37 @@ class _ProfileWriter(_Writer):
         return ids
 
 
+def _creators_create(creators: list[tuple[str, str, str]]) -> list[int]:
+    """Insert (name, country, language) creators and return their ids in the same order."""
+    if connection.vendor != "postgresql":
+        objects = [
+            Creator(name=name, country=country, language=language) for name, country, language in creators
+        ]
+        return [c.pk for c in Creator.objects.bulk_create(objects, batch_size=BATCH_ROWS)]
+    now = timezone.now().isoformat()
+    with connection.cursor() as cursor:
+        # Ids drawn from the table's sequence first, so each row's id is known without relying on the
+        # order of RETURNING; the rows then go in with COPY (no conflict is possible on fresh ids).
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('discovery_creator', 'id')) FROM generate_series(1, %s)",
+            [len(creators)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+        buffer = io.StringIO(
+            "".join(
+                f"{pk}\t{name.translate(_COPY_ESCAPES)}\t{country.translate(_COPY_ESCAPES)}\t"
+                f"{language.translate(_COPY_ESCAPES)}\t{now}\t{now}\n"
+                for pk, (name, country, language) in zip(ids, creators, strict=True)
+            )
+        )
+        cursor.copy_expert(
+            'COPY "discovery_creator" ("id", "name", "country", "language", "created_at", "updated_at") '
+            "FROM STDIN WITH (FORMAT text)",
+            buffer,
+        )
+    return ids
+
+
 def _bulk_upsert(
     model: type[Model], objects: list[Any], *, unique_fields: list[str], update_fields: list[str]
 ) -> None:
@@ -733,8 +765,12 @@ def _upsert_rows(
     *,
     unique_fields: list[str],
     update_fields: list[str],
-) -> None:
+    returning: list[str] | None = None,
+) -> list[tuple[Any, ...]] | None:
     """INSERT ... ON CONFLICT DO UPDATE of plain value tuples (``attnames`` order); other fields default.
+
+    With ``returning`` (column names), PostgreSQL gives back those columns of every written row; other
+    databases return None and the caller looks the rows up.
 
     On PostgreSQL the tuples go straight into COPY's text format, one converter per column and no model
     instances: building a model per row (``Model.__init__`` and its signals) and formatting each value
@@ -742,15 +778,14 @@ def _upsert_rows(
     instances for ``_bulk_upsert``.
     """
     if not rows:
-        return
+        return [] if returning and connection.vendor == "postgresql" else None
     if connection.vendor != "postgresql":
-        _bulk_upsert(
-            model,
-            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
-            unique_fields=unique_fields,
-            update_fields=update_fields,
-        )
-        return
+        objects = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+        if update_fields:
+            _bulk_upsert(model, objects, unique_fields=unique_fields, update_fields=update_fields)
+        else:
+            model.objects.bulk_create(objects, batch_size=BATCH_ROWS, ignore_conflicts=True)
+        return None
     fields = [
         f for f in model._meta.concrete_fields if not f.primary_key and not getattr(f, "generated", False)
     ]
@@ -779,7 +814,9 @@ def _upsert_rows(
         for row in rows:
             lines.append("\t".join([convert(row[index]) for index, convert in converters]))
     buffer = io.StringIO("\n".join(lines) + "\n")
-    _copy_and_upsert(model, [f.column for f in fields], buffer, "text", unique_fields, update_fields)
+    return _copy_and_upsert(
+        model, [f.column for f in fields], buffer, "text", unique_fields, update_fields, returning
+    )
 
 
 def _copy_and_upsert(
@@ -789,8 +826,12 @@ def _copy_and_upsert(
     copy_format: str,
     unique_fields: list[str],
     update_fields: list[str],
-) -> None:
-    """COPY the buffer into a session temp table, then one INSERT ... ON CONFLICT DO UPDATE from it."""
+    returning: list[str] | None = None,
+) -> list[tuple[Any, ...]]:
+    """COPY the buffer into a session temp table, then one INSERT ... ON CONFLICT from it.
+
+    No ``update_fields`` means DO NOTHING (links that may exist); ``returning`` columns are fetched.
+    """
     table = model._meta.db_table
     quoted = ", ".join(f'"{c}"' for c in columns)
     conflict = ", ".join(f'"{model._meta.get_field(n).column}"' for n in unique_fields)
@@ -798,6 +839,8 @@ def _copy_and_upsert(
         f'"{model._meta.get_field(n).column}" = EXCLUDED."{model._meta.get_field(n).column}"'
         for n in update_fields
     )
+    action = f"DO UPDATE SET {updates}" if update_fields else "DO NOTHING"
+    tail = " RETURNING " + ", ".join(f'"{c}"' for c in returning) if returning else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f'CREATE TEMP TABLE IF NOT EXISTS "import_{table}" ON COMMIT DELETE ROWS AS '
@@ -807,8 +850,9 @@ def _copy_and_upsert(
         cursor.copy_expert(f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})', buffer)
         cursor.execute(
             f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "import_{table}" '
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
+            f"ON CONFLICT ({conflict}) {action}{tail}"
         )
+        return cursor.fetchall() if returning else []
 
 
 def _sqlite_upsert(
