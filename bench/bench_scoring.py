@@ -9,8 +9,10 @@ Uses its own database (``<DATABASE_URL name>_bench``, e.g. ml_d_bench), filled f
 - the reference: one set-based SQL statement computing follower-based ER (latest 12 posts with
   visible likes, followers at post time from the snapshot on/before the post day, else the earliest
   after, else the profile's count; mean and median) for all profiles, materialised into a temp table;
-- a full rescore (every profile dirty, scores table emptied first) with one real Celery worker, then
-  with two; then a full rescore of the unchanged catalogue (the nightly steady state) with one;
+- a full rescore (scores table emptied first) with one real Celery worker, right after the load (every
+  profile flagged dirty, as after a bulk import, so each chunk also clears the flags), then with two
+  (flags already clear); then a full rescore of the unchanged catalogue (the nightly steady state) with
+  one. A full run queues every profile id (``scoring.ScoringQueueItem``), it does not flag them;
 - an incremental rescore of 1 % dirty profiles with one worker;
 - each worker's peak RSS (VmHWM from /proc).
 

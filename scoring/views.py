@@ -44,7 +44,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @platform_admin_required
 def rescore_all(request: HttpRequest) -> HttpResponse:
-    """Mark every profile dirty and start a full rescore in the workers."""
+    """Start a full rescore of every profile in the workers."""
     run = scoring_rescore_all(triggered_by=request.user.get_username())
     messages.success(request, f"Full rescore #{run.pk} started for {run.total:,} profiles.")
     return redirect("scoring:run-list")

@@ -353,3 +353,34 @@ def test_two_full_run_chains_claim_disjoint_queued_profiles():
     assert len(second) == 4
     assert not set(first) & set(second)
     assert sorted(run.queue.values_list("profile_id", flat=True)) == sorted(first)
+
+
+def test_the_score_write_keeps_empty_text_null_and_awkward_json_apart():
+    from scoring.services import scores_write
+
+    profile = ProfileFactory()
+    awkward = [{"code": "x", "sentence": 'Gained 1,000 "followers"\nin a day \\N', "value": None}]
+    now = timezone.now()
+
+    scores_write(
+        rows=[
+            {
+                "profile_id": profile.pk,
+                "tier": "micro",
+                "er": None,
+                "er_method": "",
+                "er_rating": "",
+                "signals": awkward,
+                "price": Decimal("12.35"),
+                "tier_relative_er": 0.1 + 0.2,
+                "computed_at": now,
+            }
+        ]
+    )
+
+    score = ProfileScore.objects.get(profile=profile)
+    assert (score.tier, score.er, score.er_method, score.er_rating) == ("micro", None, "", "")
+    assert score.signals == awkward
+    assert score.price == Decimal("12.35")
+    assert score.tier_relative_er == 0.1 + 0.2  # floats round-trip exactly
+    assert score.computed_at == now
