@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
@@ -27,6 +28,8 @@ from discovery.services.imports import (
     import_job_set_mapping,
     import_job_start,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -70,6 +73,13 @@ def job_list(request: HttpRequest) -> HttpResponse:
             job = import_job_create(upload=form.cleaned_data["file"], user=request.user, **_options(form))
         except ValidationError as exc:
             form.add_error("file", exc)
+        except OSError as exc:  # disk full, or no permission on MEDIA_ROOT: nothing was written
+            logger.error("import upload could not be stored: %s", exc)
+            form.add_error(
+                "file",
+                f"The file could not be saved on the server ({exc.strerror or 'storage error'}); nothing was "
+                "imported. Please tell an administrator (disk full or no permission on the upload folder).",
+            )
         else:
             if job.status == ImportJob.Status.FAILED:
                 messages.error(request, f"This file cannot be imported: {job.message}")
