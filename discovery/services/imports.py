@@ -319,12 +319,25 @@ def _run_chunks(
     """One transaction per chunk, committed together with the job's checkpoint."""
     for parsed, last in _chunks(plan, chunk_size, skip):
         with transaction.atomic():
+            _relaxed_commit()
             _write_chunk(writer, parsed, summary)
             summary.rows_done = last
             if job is not None:
                 _checkpoint(job, summary, last)
         if progress is not None:
             progress(last, summary.total)
+
+
+def _relaxed_commit() -> None:
+    """Let PostgreSQL acknowledge this transaction's commit before its WAL reaches disk.
+
+    A chunk and its checkpoint commit together, so a database crash can only lose whole recent chunks,
+    which the job then re-imports on resume (upserts); the wait for the disk flush was about a tenth of
+    an import's wall time (py-spy, 100k posts).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 class _StrictRollback(Exception):
