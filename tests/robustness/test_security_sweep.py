@@ -343,3 +343,58 @@ def test_binary_content_under_a_csv_name_is_not_imported(platform_admin) -> None
     job = ImportJob.objects.first()
     assert response.status_code in (302, 400)
     assert job is None or job.status == ImportJob.Status.FAILED
+
+
+# -- Another organisation's private objects: always a 404 ----------------------------------------------
+
+PRIVATE_PREFIXES = (
+    "campaigns:",
+    "api:campaign-",
+    "api:saved-search-detail",
+    "core:",
+    "discovery:saved-search-",
+)
+
+
+@pytest.fixture
+def private_urls(brand, brand_owner, brand_member) -> list[tuple[str, str]]:
+    """Every URL pattern that names one of the brand's private objects, filled with real ids."""
+    from core.models import Membership
+    from discovery.models import SavedSearch
+
+    campaign = CampaignFactory(organisation=brand)
+    entry = ShortlistEntryFactory(campaign=campaign, profile=ProfileFactory())
+    saved = SavedSearch.objects.create(user=brand_member, name="mine", query="country=GB")
+    member = Membership.objects.get(user=brand_member, organisation=brand)
+    values = {"slug": brand.slug, "entry_pk": entry.pk, "entry_id": entry.pk, "fmt": "csv"}
+    urls = []
+    for name, pattern in _walk(get_resolver()):
+        params = _params(pattern)
+        if not name.startswith(PRIVATE_PREFIXES) or not params or name in PUBLIC:
+            continue
+        pk = saved.pk if "saved-search" in name else member.pk if name.startswith("core:") else campaign.pk
+        urls.append((name, reverse(name, kwargs={p: values.get(p, pk) for p in params})))
+    return urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["other_brand_member", "outsider_agency_staff"])
+def test_another_organisations_private_urls_are_404_for_get_and_post(
+    private_urls, persona, request, brand_owner
+) -> None:
+    owner = Client(raise_request_exception=False)
+    owner.force_login(brand_owner)
+    # Control: the ids are real, so the brand's own owner opens these pages.
+    assert sum(owner.get(url).status_code == 200 for _, url in private_urls) >= 10
+    client = Client(raise_request_exception=False)
+    client.force_login(request.getfixturevalue(persona))
+    leaks = []
+
+    for name, url in private_urls:
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            if status not in (404, 405):
+                leaks.append((name, method, url, status))
+
+    assert leaks == []
+    assert len(private_urls) >= 25
