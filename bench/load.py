@@ -8,7 +8,7 @@ migrated, and refilled by ``bench.bench_search.generate`` when it does not hold 
 profiles). The scenario is ``bench/locustfile.py``: marketers search (page, htmx fragment, API), open
 profiles and add/remove shortlist entries; one admin uploads and starts small imports (queued on the
 local filesystem transport; no worker runs, so they only load the web tier). Writes p50/p95 per
-request type and requests/s to bench/results/load-<profiles>.{json,md}, beside the targets (search
+request type and requests/s to bench/results/load-<profiles>-<users>u.{json,md}, beside the targets (search
 p95 < 300 ms, no errors).
 """
 
@@ -206,7 +206,7 @@ def _markdown(report: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    """Parse arguments, run, write bench/results/load-<profiles>.json and .md."""
+    """Parse arguments, run, write bench/results/load-<profiles>-<users>u.json and .md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=50)
@@ -219,7 +219,7 @@ def main() -> None:
     bench_search._setup_django()
     report = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"load-{args.profiles}"
+    stem = RESULTS / f"load-{args.profiles}-{args.users}u"
     stem.with_suffix(".json").write_text(json.dumps(report, indent=2))
     stem.with_suffix(".md").write_text(_markdown(report))
     print(_markdown(report))
