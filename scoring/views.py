@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from core.exceptions import ApplicationError
 from core.permissions import is_platform_admin
 from scoring import selectors
 from scoring.models import ScoringRun
@@ -45,8 +46,12 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @platform_admin_required
 def rescore_all(request: HttpRequest) -> HttpResponse:
     """Start a full rescore of every profile in the workers."""
-    run = scoring_rescore_all(triggered_by=request.user.get_username())
-    messages.success(request, f"Full rescore #{run.pk} started for {run.total:,} profiles.")
+    try:
+        run = scoring_rescore_all(triggered_by=request.user.get_username())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Full rescore #{run.pk} started for {run.total:,} profiles.")
     return redirect("scoring:run-list")
 
 
@@ -54,7 +59,11 @@ def rescore_all(request: HttpRequest) -> HttpResponse:
 @platform_admin_required
 def score_dirty(request: HttpRequest) -> HttpResponse:
     """Score the profiles already marked dirty, now."""
-    run = scoring_dirty_kick(triggered_by=request.user.get_username())
+    try:
+        run = scoring_dirty_kick(triggered_by=request.user.get_username())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("scoring:run-list")
     if run is None:
         messages.info(request, "No profile is waiting to be scored.")
     else:

@@ -76,7 +76,8 @@ def tier_scheme_apply(*, platform: str, preset: str | None = None, **thresholds:
     scheme.preset = preset or TierScheme.Preset.CUSTOM
     scheme.full_clean()
     scheme.save()
-    transaction.on_commit(lambda: _enqueue_relabel(platform))
+    # robust: with the broker down the scheme is still saved (and logged); every later score uses it.
+    transaction.on_commit(lambda: _enqueue_relabel(platform), robust=True)
     return scheme
 
 

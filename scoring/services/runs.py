@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from core.queue import QueueUnavailable, enqueue
 from discovery.models import Profile
 from scoring import selectors
 from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
@@ -367,13 +368,26 @@ def scoring_rescore_all(*, triggered_by: str = "", parallel: int = 1) -> Scoring
     """Full rescore: open a run that queues every profile and enqueue ``parallel`` worker chains."""
     from scoring.tasks import score_dirty_profiles_task
 
-    with transaction.atomic():
+    with transaction.atomic():  # the worker must see the run and its queue before the task arrives
         run = scoring_run_create(
             kind=ScoringRun.Kind.FULL, triggered_by=triggered_by, chains=max(1, parallel)
         )
-        for _ in range(max(1, parallel)):
-            score_dirty_profiles_task.delay_on_commit(run_id=run.pk)
+    _run_enqueue(run=run, task=score_dirty_profiles_task, chains=max(1, parallel))
     return run
+
+
+def _run_enqueue(*, run: ScoringRun, task: Any, chains: int) -> None:
+    """Send a committed run's worker chains; with the broker down, close the run as failed and say so."""
+    try:
+        for _ in range(chains):
+            enqueue(task, run_id=run.pk)
+    except QueueUnavailable as exc:
+        with transaction.atomic():
+            ScoringQueueItem.objects.filter(run=run).delete()
+            ScoringRun.objects.filter(pk=run.pk).update(
+                status=ScoringRun.Status.FAILED, finished_at=timezone.now(), chains=0, errors=[exc.message]
+            )
+        raise
 
 
 def scoring_run_sync(
@@ -401,6 +415,5 @@ def scoring_dirty_kick(*, triggered_by: str = "", parallel: int = 1) -> ScoringR
         run = scoring_run_create(
             kind=ScoringRun.Kind.DIRTY, triggered_by=triggered_by, chains=max(1, parallel)
         )
-        for _ in range(max(1, parallel)):
-            score_dirty_profiles_task.delay_on_commit(run_id=run.pk)
+    _run_enqueue(run=run, task=score_dirty_profiles_task, chains=max(1, parallel))
     return run

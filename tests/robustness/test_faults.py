@@ -17,6 +17,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from discovery.models import ImportJob, Profile
+from scoring.models import ScoringRun
 from tests.factories.discovery import ProfileFactory
 from tests.factories.scoring import ProfileScoreFactory
 from tests.services import missing_service
@@ -113,11 +114,6 @@ def test_import_started_with_the_broker_down_stays_pending_and_runs_once_it_is_b
 
 
 # Transactional: the task is enqueued on commit, which a rolled-back test transaction never reaches.
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding (reported to the lead; scoring/ is being reworked): with the broker down the scoring "
-    "buttons answer 500 (kombu OperationalError from delay_on_commit) and leave an open run with no task",
-)
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("name", ["scoring:rescore-all", "scoring:score-dirty"])
 def test_scoring_buttons_with_the_broker_down_say_so_instead_of_a_500(
@@ -131,6 +127,10 @@ def test_scoring_buttons_with_the_broker_down_say_so_instead_of_a_500(
 
     assert response.status_code < 500, response.status_code
     assert "queue is down" in response.content.decode().lower()
+    # and no run is left open without a task to finish it
+    assert not ScoringRun.objects.filter(
+        status__in=[ScoringRun.Status.RUNNING, ScoringRun.Status.QUEUED]
+    ).exists()
 
 
 # -- PostgreSQL connection killed mid-request --------------------------------------------------------

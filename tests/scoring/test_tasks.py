@@ -48,7 +48,7 @@ def test_rerunning_a_finished_run_changes_nothing():
 
 
 def test_nightly_rescore_takes_a_lock(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(tasks.score_dirty_profiles_task, "delay", lambda **kw: None)
+    monkeypatch.setattr(tasks.score_dirty_profiles_task, "apply_async", lambda kwargs=None, **options: None)
     cache.delete(tasks.NIGHTLY_LOCK)
     ProfileFactory.create_batch(2, score_dirty=False)
 

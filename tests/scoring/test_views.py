@@ -36,7 +36,9 @@ def test_rescore_all_queues_everyone_and_enqueues(
     sent = []
     from scoring import tasks
 
-    monkeypatch.setattr(tasks.score_dirty_profiles_task, "delay", lambda **kw: sent.append(kw))
+    monkeypatch.setattr(
+        tasks.score_dirty_profiles_task, "apply_async", lambda kwargs=None, **options: sent.append(kwargs)
+    )
     ProfileFactory.create_batch(3, score_dirty=False)
     client.force_login(platform_admin)
 
