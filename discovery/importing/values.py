@@ -86,6 +86,8 @@ def parse_number(raw: object) -> float | None:
     if isinstance(raw, int | float):
         if isinstance(raw, float) and math.isnan(raw):
             return None
+        if isinstance(raw, float) and math.isinf(raw):
+            raise ValueProblem("is not a finite number")
         return float(raw)
     text = clean(raw).lower()
     if text in MISSING_MARKERS:
@@ -245,6 +247,9 @@ def parse_handle(raw: object) -> str | None:
     handle = text.strip().lstrip("@").lower()
     if not handle:
         raise ValueProblem("holds no handle")
+    if handle in MISSING_MARKERS:
+        # Stored, "null" would read back as a missing value in every later file: refuse it loudly.
+        raise ValueProblem("reads as a missing-value marker, not a handle; it cannot be stored unambiguously")
     if not STORED_HANDLE.match(handle):
         raise ValueProblem(
             "is not a handle (letters, digits, '.', '_' and '-' only, no spaces); "

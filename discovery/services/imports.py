@@ -28,6 +28,8 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.exports import safe_cell
+from core.queue import QueueUnavailable, enqueue
 from discovery.importing import headers as hdr
 from discovery.importing import readers
 from discovery.importing import values as v
@@ -1306,10 +1308,9 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
     if job.status not in startable:
         raise ApplicationError(f"This job is {job.get_status_display().lower()}; it cannot start again.")
     try:
-        import_file_task.apply_async(args=[job.pk], retry=False)
-    except Exception as exc:  # kombu/redis raise many connection error types; all mean "not queued"
-        logger.warning("import job %s not queued: %s", job.pk, exc)
-        raise ApplicationError(
+        enqueue(import_file_task, job_id=job.pk)
+    except QueueUnavailable as exc:
+        raise QueueUnavailable(
             "The queue is down, so the import could not start. Your file is saved and the job stays pending: "
             "start it again in a minute.",
             extra={"job": job.pk},
@@ -1383,13 +1384,9 @@ def import_job_run(*, job_id: int) -> ImportSummary | None:
     return summary
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    """A cell that spreadsheets will not run as a formula (OWASP CSV injection: prefix a quote)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _csv_cell(value: Any) -> str:
+    """A rejected-row cell as text, neutralised against spreadsheet formula injection."""
+    return safe_cell("" if value is None else str(value))
 
 
 def import_job_rejected_rows(*, job: ImportJob) -> Iterator[list[str]]:
@@ -1400,8 +1397,8 @@ def import_job_rejected_rows(*, job: ImportJob) -> Iterator[list[str]]:
             headers = readers.open_file(Path(job.file.path), name=job.original_name).headers
         except readers.ImportFileError:
             headers = []
-    yield [safe_cell(" ".join(h.split())) for h in headers] + ["_row", "_error"]
+    yield [_csv_cell(" ".join(h.split())) for h in headers] + ["_row", "_error"]
     for item in job.rejected_rows:
         cells = list(item.get("cells") or [])
         cells += [""] * (len(headers) - len(cells))
-        yield [safe_cell(c) for c in cells] + [str(item.get("row", "")), safe_cell(item.get("reason", ""))]
+        yield [_csv_cell(c) for c in cells] + [str(item.get("row", "")), _csv_cell(item.get("reason", ""))]

@@ -12,8 +12,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from core.exports import safe_cell
 from discovery.models import FollowerSample, FollowerSnapshot, ImportJob, Post, Profile
-from discovery.services.imports import import_file, import_job_rejected_rows, safe_cell
+from discovery.services.imports import import_file, import_job_rejected_rows
 from tests.factories.discovery import ProfileFactory
 
 pytestmark = pytest.mark.django_db
