@@ -159,7 +159,7 @@ def test_weekly_snapshots_grow_and_include_round_one_day_follower_spikes(
     grouped = snaps.groupby(["platform", "handle"])
 
     # when
-    weekly = snaps[snaps.date.dt.dayofweek == AS_OF.weekday()].groupby(["platform", "handle"])
+    weekly = snaps[snaps.date.dt.day_of_week == AS_OF.weekday()].groupby(["platform", "handle"])
     gaps = grouped.date.diff().dt.days
     gains = grouped.followers.diff()
     first_last = weekly.followers.agg(["first", "last"])
