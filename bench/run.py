@@ -131,6 +131,37 @@ HEADLINES: dict[str, list[tuple[str, str, str]]] = {
 }
 
 
+def list_headlines(area: str, data: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Headline rows for the benchmarks that report a list of cases (search combinations, suggest sizes)."""
+    results = data.get("results") or []
+    if area == "search" and results:
+        worst_p95 = max(results, key=lambda r: r["api_p95_ms"])
+        worst_ratio = max(results, key=lambda r: r["api_over_sql_p95"])
+        under = sum(1 for r in results if r["api_p95_under_100ms"])
+        return [
+            (
+                f"API p95 ms, worst ({worst_p95['label']}) vs 100 ms",
+                worst_p95["api_p95_ms"],
+                f"{under}/{len(results)} under",
+            ),
+            (
+                f"API/SQL p95, worst ({worst_ratio['label']}) vs 2x",
+                worst_ratio["api_p95_ms"],
+                worst_ratio["api_over_sql_p95"],
+            ),
+        ]
+    if area == "suggest":
+        return [
+            (
+                f"{r['candidates']:,} {r['scenario']}: max s (ratio to 2 s), max gap",
+                r["max_seconds"],
+                r["max_gap"],
+            )
+            for r in results
+        ]
+    return []
+
+
 def markdown(report: dict[str, Any]) -> str:
     """A readable summary: headline figures beside their limits, then each area's raw JSON keys."""
     lines = [
@@ -148,11 +179,11 @@ def markdown(report: dict[str, Any]) -> str:
         for label, figure, ratio in HEADLINES.get(step["area"], []):
             value, versus = _get(step["report"], figure), _get(step["report"], ratio)
             lines.append(f"| {step['area']} | {label} | {value} | {versus} |")
-        if step["area"] not in HEADLINES:
-            lines.append(f"| {step['area']} | see its own report | bench/results/ | |")
+        for label, value, versus in list_headlines(step["area"], step["report"]):
+            lines.append(f"| {step['area']} | {label} | {value} | {versus} |")
     lines += [
         "",
-        "Each area's full figures are in its own JSON (and Markdown where written) in bench/results/.",
+        "Each area's full figures are in its own JSON (and Markdown) in bench/results/.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -166,7 +197,12 @@ def main() -> None:
     parser.add_argument("--database", default="microlens_bench")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8"))
     parser.add_argument("--only", nargs="*", help="areas to run (default: all)")
+    parser.add_argument("--render", help="only rebuild the Markdown of a saved report-<scale>.json")
     args = parser.parse_args()
+    if args.render:
+        saved = Path(args.render)
+        saved.with_suffix(".md").write_text(markdown(json.loads(saved.read_text())))
+        return
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     steps = [s for s in steps_for(args.scale, args.database) if not args.only or s.area in args.only]
