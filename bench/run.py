@@ -153,9 +153,9 @@ def list_headlines(area: str, data: dict[str, Any]) -> list[tuple[str, Any, Any]
     if area == "suggest":
         return [
             (
-                f"{r['candidates']:,} {r['scenario']}: max s (ratio to 2 s), max gap",
-                r["max_seconds"],
-                r["max_gap"],
+                f"{r['candidates']:,} candidates, {r['scenario']}: max s (limit 2 s at 10,000) / max gap %",
+                round(r["max_seconds"], 3),
+                round(100 * r["max_gap"], 4),
             )
             for r in results
         ]
@@ -163,7 +163,7 @@ def list_headlines(area: str, data: dict[str, Any]) -> list[tuple[str, Any, Any]
 
 
 def markdown(report: dict[str, Any]) -> str:
-    """A readable summary: headline figures beside their limits, then each area's raw JSON keys."""
+    """A readable summary: each area's headline figures beside their limits or peers."""
     lines = [
         f"# Microlens benchmarks at {report['scale']:,} profiles",
         "",
