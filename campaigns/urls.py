@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.campaign_list, name="list"),
     path("new/", views.campaign_create, name="create"),
     path("shortlist/add/", views.entry_add, name="entry-add"),
+    path("shortlist/add-ticked/", views.entries_add, name="entries-add"),
     path("<int:pk>/", views.campaign_detail, name="detail"),
     path("<int:pk>/edit/", views.campaign_edit, name="edit"),
     path("<int:pk>/duplicate/", views.campaign_duplicate, name="duplicate"),

@@ -40,6 +40,10 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
     return redirect(default)
 
 
+# The search page shows at most 100 rows; a larger tick list is a forged request.
+MAX_TICKED = 100
+
+
 def post_action(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """POST-only; business-rule and validation errors become a message, not a 500."""
 
@@ -179,6 +183,23 @@ def entry_add(request: HttpRequest) -> HttpResponse:
     entry = services.entry_add(user=request.user, campaign=campaign, profile=profile)
     messages.success(request, f"@{profile.handle} added to {campaign.name}.")
     return _back(request, reverse("campaigns:detail", args=[entry.campaign_id]))
+
+
+@post_action
+def entries_add(request: HttpRequest) -> HttpResponse:
+    """Add the accounts ticked on the search page to one campaign's shortlist."""
+    campaign = selectors.campaign_get(user=request.user, pk=request.POST.get("campaign", ""))
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:MAX_TICKED]
+    profiles = list(Profile.objects.filter(pk__in=ids).order_by("handle"))
+    if not profiles:
+        raise ApplicationError("Tick at least one account in the results to add it to a shortlist.")
+    added, skipped = services.entries_add(user=request.user, campaign=campaign, profiles=profiles)
+    if added:
+        messages.success(request, f"{len(added)} account(s) added to {campaign.name}.")
+    if skipped:
+        names = ", ".join(f"@{p.handle}" for p in skipped)
+        messages.info(request, f"Already on the shortlist of {campaign.name}: {names}.")
+    return _back(request, reverse("campaigns:detail", args=[campaign.pk]))
 
 
 def _profile_from_post(request: HttpRequest) -> Profile:

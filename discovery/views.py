@@ -15,6 +15,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
+from campaigns.selectors import editable_campaigns
 from discovery import selectors
 from discovery.exports import EXPORT_MAX_ROWS, profiles_csv, profiles_xlsx
 from discovery.filters import ProfileFilterSet
@@ -70,6 +71,8 @@ def search_context(request: HttpRequest) -> dict[str, Any]:
         "query": query.urlencode(),
         "page_sizes": PAGE_SIZES,
         "export_max_rows": EXPORT_MAX_ROWS,
+        # Campaigns the ticked results can be added to (campaigns app; one query).
+        "shortlist_campaigns": list(editable_campaigns(user=request.user)),
     }
 
 

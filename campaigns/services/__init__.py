@@ -9,7 +9,7 @@ from campaigns.services.briefs import (
     campaign_update,
 )
 from campaigns.services.results import ImportReport, result_delete, result_save, results_import
-from campaigns.services.shortlists import entry_add, entry_move, entry_remove, entry_update
+from campaigns.services.shortlists import entries_add, entry_add, entry_move, entry_remove, entry_update
 from campaigns.services.suggestions import Pick, Suggestion, shortlist_suggest, suggestion_accept
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "campaign_delete",
     "campaign_duplicate",
     "campaign_update",
+    "entries_add",
     "entry_add",
     "entry_move",
     "entry_remove",

@@ -64,6 +64,20 @@ def entry_add(*, user: AnyUser, campaign: Campaign, profile: Profile, **data: An
     return entry
 
 
+def entries_add(
+    *, user: AnyUser, campaign: Campaign, profiles: list[Profile]
+) -> tuple[list[ShortlistEntry], list[Profile]]:
+    """Put several accounts on a shortlist (ticked on the search page); those already on it are skipped."""
+    _require(user, campaign, "this campaign's shortlist")
+    present = set(
+        ShortlistEntry.objects.filter(campaign=campaign, profile__in=profiles).values_list(
+            "profile_id", flat=True
+        )
+    )
+    added = [entry_add(user=user, campaign=campaign, profile=p) for p in profiles if p.pk not in present]
+    return added, [p for p in profiles if p.pk in present]
+
+
 @transaction.atomic
 def entry_update(*, user: AnyUser, entry: ShortlistEntry, **data: Any) -> ShortlistEntry:
     """Change an entry's fee, terms, pin or notes; a ``status`` goes through ``entry_move``."""

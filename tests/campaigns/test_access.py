@@ -48,6 +48,7 @@ HTML = [
     ("write", "POST", "/campaigns/{c}/duplicate/", {}, 302),
     ("write", "POST", "/campaigns/{c}/archive/", {}, 302),
     ("write", "POST", "/campaigns/shortlist/add/", {"campaign": "{c}", "profile": "{p}"}, 302),
+    ("write", "POST", "/campaigns/shortlist/add-ticked/", {"campaign": "{c}", "ids": "{p}"}, 302),
     ("write", "POST", "/campaigns/{c}/suggest/accept/", {"profile": "{p}"}, 302),
     ("write", "POST", "/campaigns/{c}/entries/{e}/", {"compensation": "fee", "notes": "n"}, 302),
     ("write", "POST", "/campaigns/{c}/entries/{e}/move/", {"status": "contacted"}, 302),

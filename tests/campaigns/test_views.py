@@ -198,3 +198,35 @@ def test_campaign_list_filters_share_one_filterset(client_for, brand_member, bra
     assert "Summer drop" not in archived
     assert "Summer drop" in searched
     assert [c["name"] for c in api["results"]] == ["Old thing"]
+
+
+def test_accounts_ticked_on_the_search_page_are_added_and_duplicates_reported(
+    client_for, brand_member, campaign, entry, catalogue
+) -> None:
+    # given the search results offer this member's campaign as a target for ticked rows
+    client = client_for(brand_member)
+    search = client.get("/", {"niche": "beauty"}).content.decode()
+    assert f'<option value="{campaign.pk}">Spring launch (Acme Cosmetics)</option>' in search
+    assert 'formaction="/campaigns/shortlist/add-ticked/"' in search
+
+    # when two new accounts and one already listed are ticked
+    ticked = [catalogue["a"].pk, catalogue["b"].pk, entry.profile_id]
+    response = client.post(
+        "/campaigns/shortlist/add-ticked/", {"campaign": campaign.pk, "ids": ticked}, follow=True
+    )
+
+    # then the new ones are on the shortlist once, and the duplicate is named, not an error
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert sorted(campaign.entries.values_list("profile_id", flat=True)) == sorted(ticked)
+    assert "2 account(s) added to Spring launch" in page
+    assert "Already on the shortlist of Spring launch: @listed" in page
+
+
+def test_adding_with_nothing_ticked_says_so(client_for, brand_member, campaign) -> None:
+    response = client_for(brand_member).post(
+        "/campaigns/shortlist/add-ticked/", {"campaign": campaign.pk}, follow=True
+    )
+
+    assert "Tick at least one account" in response.content.decode()
+    assert not campaign.entries.exists()
