@@ -15,6 +15,7 @@ from campaigns.models import (
     PostResult,
     ShortlistEntry,
 )
+from campaigns.services import CAMPAIGN_FIELDS
 from discovery.models import Niche, Platform
 from scoring.models import Tier
 
@@ -27,31 +28,10 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
+        # The brief's editable fields are CAMPAIGN_FIELDS (one list, shared with the services).
         fields = [
-            "id",
-            "organisation",
-            "organisation_name",
-            "name",
-            "objective",
-            "niches",
-            "platforms",
-            "countries",
-            "languages",
-            "tiers",
-            "min_quality",
-            "budget",
-            "currency",
-            "start_date",
-            "end_date",
-            "deliverables_count",
-            "deliverables",
-            "hashtags",
-            "mentions",
-            "guidelines",
-            "status",
-            "created_at",
-            "updated_at",
-        ]
+            "id", "organisation", "organisation_name", *CAMPAIGN_FIELDS, "niches", "created_at", "updated_at",
+        ]  # fmt: skip
 
 
 class CampaignInputSerializer(serializers.Serializer):
