@@ -1,0 +1,571 @@
+"""Writers: upsert one parsed chunk of one kind and say, row by row, what happened to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from discovery.importing import values as v
+from discovery.importing.rows import CellProblem, ParsedRows
+from discovery.models import (
+    FollowerSample,
+    FollowerSnapshot,
+    Niche,
+    Post,
+    Profile,
+)
+from discovery.services.imports.sql import (
+    _bulk_upsert,
+    _creators_create,
+    _mark_dirty,
+    _upsert_rows,
+)
+from discovery.services.imports.summary import BATCH_ROWS, ImportSummary
+
+PROFILE_DESCRIPTIVE = ("name", "bio", "country", "language", "url", "email", "verified")
+PROFILE_STATS = (
+    "followers",
+    "following",
+    "posts_count",
+    "avg_likes",
+    "avg_comments",
+    "avg_views",
+    "avg_shares",
+    "avg_engagements",
+    "imported_er",
+    "audience_countries",
+    "audience_main_country",
+    "audience_female_pct",
+    "audience_age_main",
+)
+PROFILE_FIELDS = (*PROFILE_DESCRIPTIVE, *PROFILE_STATS, "stats_as_of")
+PROFILE_DEFAULTS: dict[str, Any] = {
+    "name": "",
+    "bio": "",
+    "country": "",
+    "language": "",
+    "url": "",
+    "email": "",
+    "verified": False,
+    "audience_countries": {},
+    "audience_main_country": "",
+    "audience_age_main": "",
+}
+POST_COUNTS = ("likes", "comments", "shares", "saves", "views")
+POST_FIELDS = ("posted_at", "kind", *POST_COUNTS, "is_sponsored", "caption", "hashtags", "mentions")
+SAMPLE_FIELDS = {
+    "follower_posts": "posts",
+    "follower_following": "following",
+    "follower_followers": "followers",
+    "has_profile_picture": "has_profile_picture",
+    "is_private": "is_private",
+}
+# Categories of the 2022 vendor files that mean an existing niche of the taxonomy (used when it exists).
+NICHE_ALIASES = {
+    "fitness-gym": "fitness",
+    "food-cooking": "food",
+    "food-drinks": "food",
+    "video-games": "gaming",
+    "science-technology": "tech",
+    "computers-gadgets": "tech",
+    "clothing-outfits": "fashion",
+    "humor": "comedy",
+    "humor-fun-happiness": "comedy",
+    "comics-sketches": "comedy",
+    "animals-pets": "pets",
+    "animals": "pets",
+    "finance-economics": "finance",
+    "design-art": "art-design",
+    "art-artists": "art-design",
+    "diy-design": "diy",
+    "diy-life-hacks": "diy",
+    "literature-journalism": "books",
+    "health-self-help": "wellness",
+    "nature-landscapes": "outdoors",
+    "extreme-sports-outdoor-activity": "outdoors",
+    "music-dance": "music",
+    "kids-toys": "parenting",
+    "family": "parenting",
+    "cars-motorbikes": "automotive",
+    "autos-vehicles": "automotive",
+}
+DEFAULT_POST_KIND = {"instagram": "photo", "tiktok": "video", "youtube": "video"}
+
+
+class _Writer:
+    """Upserts one chunk of one kind; returns each kept row's status (created/updated/unchanged)."""
+
+    key_fields: tuple[str, ...] = ("handle",)
+
+    def __init__(
+        self, *, summary: ImportSummary, platform: str | None, snapshot_date: dt.date | None
+    ) -> None:
+        self.summary = summary
+        self.platform = platform
+        self.snapshot_date = snapshot_date
+
+    def write(self, parsed: ParsedRows) -> dict[int, str]:
+        """Validate keys, drop superseded duplicates, then upsert."""
+        keyed: dict[tuple[Any, ...], int] = {}
+        for row in sorted(parsed.records):
+            record = parsed.records[row]
+            key = self.key_of(row, record, parsed)
+            if key is None:
+                continue
+            if key in keyed:
+                earlier = keyed[key]
+                parsed.problems.append(
+                    CellProblem(
+                        earlier,
+                        "(row)",
+                        " / ".join(str(k) for k in key),
+                        f"duplicate key {key!r}: superseded by row {row} (the last row wins)",
+                        severity="duplicate",
+                    )
+                )
+                parsed.rejected[earlier] = f"duplicate of row {row} (the last row wins)"
+                parsed.records.pop(earlier, None)
+            keyed[key] = row
+        if not keyed:
+            return {}
+        return self.upsert(parsed, keyed)
+
+    def key_of(self, row: int, record: dict[str, Any], parsed: ParsedRows) -> tuple[Any, ...] | None:
+        """The row's natural key, or None after rejecting the row."""
+        platform = record.get("platform") or self.platform
+        if not platform:
+            parsed.reject(
+                row, "platform", "", "no platform: add a platform column or choose one for the file"
+            )
+            return None
+        record["platform"] = platform
+        for name in self.key_fields:
+            if record.get(name) in (None, ""):
+                parsed.reject(row, name, "", f"{name} is required but empty")
+                return None
+        return (platform, *(record[name] for name in self.key_fields))
+
+    def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
+        raise NotImplementedError
+
+    def profiles_for(
+        self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """The stored accounts of the chunk's (platform, handle) pairs; rows of unknown accounts rejected."""
+        wanted: dict[str, set[str]] = {}
+        for key in keyed:
+            wanted.setdefault(key[0], set()).add(key[1])
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for platform, handles in wanted.items():
+            for item in Profile.objects.filter(platform=platform, handle__in=handles).values(
+                "id", "handle", "stats_as_of", "followers", "following", "posts_count"
+            ):
+                found[(platform, item["handle"])] = item
+        for key, row in list(keyed.items()):
+            if (key[0], key[1]) not in found:
+                parsed.reject(
+                    row,
+                    "handle",
+                    key[1],
+                    f"no {key[0]} account '{key[1]}' in the catalogue; import its profile first",
+                )
+                del keyed[key]
+        return found
+
+
+class _ProfileWriter(_Writer):
+    """Profiles keyed (platform, handle); a dated row also records that day's snapshot."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.niches: dict[str, int] | None = None
+
+    def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
+        existing = self._existing(keyed)
+        links = self._links([item["id"] for item in existing.values()])
+        statuses: dict[int, str] = {}
+        rows: list[list[Any]] = []
+        new_creators: list[tuple[list[Any], tuple[str, str, str]]] = []
+        wanted_niches: dict[tuple[str, str], set[int]] = {}
+        snapshot_rows: list[tuple[tuple[str, str], int, dict[str, Any], dt.date]] = []
+        for key, row in keyed.items():
+            record = parsed.records[row]
+            old = existing.get(key)
+            new, row_date = self._merge(record, old)
+            niche_ids = self._niche_ids(record.get("niches") or [])
+            added = niche_ids - links.get(old["id"], set()) if old else niche_ids
+            if old is None:
+                statuses[row] = "created"
+            elif added or any(new[f] != old[f] for f in PROFILE_FIELDS):
+                statuses[row] = "updated"
+            else:
+                statuses[row] = "unchanged"
+            if added:
+                wanted_niches[key] = added
+            if row_date is not None and record.get("followers") is not None:
+                snapshot_rows.append((key, row, record, row_date))
+            if statuses[row] == "unchanged":
+                continue
+            values = [key[0], key[1], True, old["creator_id"] if old else None, *map(new.get, PROFILE_FIELDS)]
+            if old is None:
+                new_creators.append((values, (new["name"] or key[1], new["country"], new["language"])))
+            rows.append(values)
+        if new_creators:
+            creator_ids = _creators_create([creator for _, creator in new_creators])
+            for (values, _), creator_id in zip(new_creators, creator_ids, strict=True):
+                values[3] = creator_id
+        written = _upsert_rows(
+            Profile,
+            ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
+            [tuple(values) for values in rows],
+            unique_fields=["platform", "handle"],
+            update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
+            returning=["platform", "handle", "id"],
+        )
+        ids = {key: item["id"] for key, item in existing.items()}
+        if wanted_niches or snapshot_rows:
+            if written is not None:
+                ids.update({(platform, handle): pk for platform, handle, pk in written})
+            else:
+                ids.update(self._ids_of({k for k in keyed if k not in ids}))
+        if wanted_niches:
+            _upsert_rows(
+                Profile.niches.through,
+                ["profile_id", "niche_id"],
+                [(ids[k], n) for k, added in wanted_niches.items() for n in added],
+                unique_fields=["profile", "niche"],
+                update_fields=[],
+            )
+        if snapshot_rows:
+            counts = _upsert_snapshots(
+                [
+                    (row, ids[key], day, rec.get("followers"), rec.get("following"), rec.get("posts_count"))
+                    for key, row, rec, day in snapshot_rows
+                ]
+            )
+            for status in counts.values():
+                self.summary.snapshots[status] += 1
+        return statuses
+
+    def _merge(
+        self, record: dict[str, Any], old: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], dt.date | None]:
+        """The stored values after this row: descriptive fields when given; stats only if not older."""
+        new = dict(old) if old else {**dict.fromkeys(PROFILE_FIELDS), **PROFILE_DEFAULTS}
+        if old is None:
+            new["audience_countries"] = {}
+        row_date = record.get("snapshot_date") or self.snapshot_date
+        for name in PROFILE_DESCRIPTIVE:
+            value = record.get(name)
+            if value not in (None, ""):
+                new[name] = value
+        as_of = old["stats_as_of"] if old else None
+        # Counts are "latest known": an older file (or an undated one over dated data) never overwrites them.
+        if as_of is None or (row_date is not None and row_date >= as_of):
+            given = False
+            for name in PROFILE_STATS:
+                value = record.get(name)
+                if value not in (None, "", {}):
+                    new[name] = value
+                    given = True
+            if given and row_date is not None:
+                new["stats_as_of"] = row_date
+        return new, row_date
+
+    def _existing(self, keyed: dict[tuple[Any, ...], int]) -> dict[tuple[str, str], dict[str, Any]]:
+        wanted: dict[str, list[str]] = {}
+        for key in keyed:
+            wanted.setdefault(key[0], []).append(key[1])
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for platform, handles in wanted.items():
+            for item in Profile.objects.filter(platform=platform, handle__in=handles).values(
+                "id", "creator_id", "handle", *PROFILE_FIELDS
+            ):
+                found[(platform, item["handle"])] = item
+        return found
+
+    def _ids_of(self, keys: set[tuple[Any, ...]]) -> dict[tuple[str, str], int]:
+        wanted: dict[str, list[str]] = {}
+        for key in keys:
+            wanted.setdefault(key[0], []).append(key[1])
+        return {
+            (platform, handle): pk
+            for platform, handles in wanted.items()
+            for handle, pk in Profile.objects.filter(platform=platform, handle__in=handles).values_list(
+                "handle", "id"
+            )
+        }
+
+    def _links(self, profile_ids: list[int]) -> dict[int, set[int]]:
+        links: dict[int, set[int]] = {}
+        if profile_ids:
+            rows = Profile.niches.through.objects.filter(profile_id__in=profile_ids).values_list(
+                "profile_id", "niche_id"
+            )
+            for profile_id, niche_id in rows:
+                links.setdefault(profile_id, set()).add(niche_id)
+        return links
+
+    def _niche_ids(self, names: list[str]) -> set[int]:
+        """Niche ids for category names: the taxonomy (slug, name, alias) first, else a new uncurated one."""
+        if not names:
+            return set()
+        if self.niches is None:
+            self.niches = {}
+            for pk, slug, name in Niche.objects.values_list("id", "slug", "name"):
+                self.niches[slug] = pk
+                self.niches[name.lower()] = pk
+        ids = set()
+        for name in names:
+            clean_name = " ".join(name.split())[:120]
+            slug = v.niche_slug(clean_name)
+            pk = self.niches.get(slug) or self.niches.get(clean_name.lower())
+            if pk is None and NICHE_ALIASES.get(slug) in self.niches:
+                pk = self.niches[NICHE_ALIASES[slug]]
+            if pk is None:
+                niche, created = Niche.objects.get_or_create(
+                    slug=slug, defaults={"name": clean_name, "curated": False}
+                )
+                pk = niche.pk
+                if created:
+                    self.summary.new_niches.append(clean_name)
+                self.niches[slug] = pk
+                self.niches[clean_name.lower()] = pk
+            ids.add(pk)
+        return ids
+
+
+def _upsert_snapshots(
+    items: list[tuple[int, int, dt.date, int | None, int | None, int | None]],
+) -> dict[int, str]:
+    """Upsert (row, profile_id, day, followers, following, posts) keyed (profile, day); statuses by row."""
+    existing: dict[tuple[int, dt.date], dict[str, Any]] = {}
+    profile_ids = {item[1] for item in items}
+    days = {item[2] for item in items}
+    for snap in FollowerSnapshot.objects.filter(profile_id__in=profile_ids, captured_on__in=days).values(
+        "profile_id", "captured_on", "followers", "following", "posts_count"
+    ):
+        existing[(snap["profile_id"], snap["captured_on"])] = snap
+    statuses: dict[int, str] = {}
+    rows: list[tuple[Any, ...]] = []
+    for row, profile_id, day, followers, following, posts_count in items:
+        old = existing.get((profile_id, day))
+        new = {
+            "followers": followers,
+            # A day's missing value keeps what that day already had.
+            "following": following if following is not None else (old or {}).get("following"),
+            "posts_count": posts_count if posts_count is not None else (old or {}).get("posts_count"),
+        }
+        if old is None:
+            statuses[row] = "created"
+        elif any(new[f] != old[f] for f in new):
+            statuses[row] = "updated"
+        else:
+            statuses[row] = "unchanged"
+            continue
+        rows.append((profile_id, day, new["followers"], new["following"], new["posts_count"]))
+    if rows:
+        _upsert_rows(
+            FollowerSnapshot,
+            ["profile_id", "captured_on", "followers", "following", "posts_count"],
+            rows,
+            unique_fields=["profile", "captured_on"],
+            update_fields=["followers", "following", "posts_count", "updated_at"],
+        )
+    return statuses
+
+
+class _SnapshotWriter(_Writer):
+    """Follower snapshots keyed (profile, date); the account's latest counts follow the newest snapshot."""
+
+    key_fields = ("handle", "date")
+
+    def key_of(self, row: int, record: dict[str, Any], parsed: ParsedRows) -> tuple[Any, ...] | None:
+        if record.get("date") is None and self.snapshot_date is not None:
+            record["date"] = self.snapshot_date
+        if record.get("followers") is None:
+            if row in parsed.records:
+                parsed.reject(row, "followers", "", "followers is required but empty")
+            return None
+        return super().key_of(row, record, parsed)
+
+    def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
+        profiles = self.profiles_for(parsed, keyed)
+        items = []
+        latest: dict[int, tuple[dt.date, dict[str, Any]]] = {}
+        for key, row in keyed.items():
+            record = parsed.records[row]
+            profile = profiles[(key[0], key[1])]
+            items.append(
+                (
+                    row,
+                    profile["id"],
+                    key[2],
+                    record["followers"],
+                    record.get("following"),
+                    record.get("posts_count"),
+                )
+            )
+            if profile["id"] not in latest or key[2] > latest[profile["id"]][0]:
+                latest[profile["id"]] = (key[2], record)
+        statuses = _upsert_snapshots(items)
+        by_id = {p["id"]: p for p in profiles.values()}
+        changed = []
+        for profile_id, (day, record) in latest.items():
+            stored = by_id[profile_id]
+            if stored["stats_as_of"] is not None and day < stored["stats_as_of"]:
+                continue
+            new = {
+                "followers": record["followers"],
+                "following": record.get("following")
+                if record.get("following") is not None
+                else stored["following"],
+                "posts_count": record.get("posts_count")
+                if record.get("posts_count") is not None
+                else stored["posts_count"],
+            }
+            if stored["stats_as_of"] != day or any(new[f] != stored[f] for f in new):
+                changed.append(Profile(id=profile_id, stats_as_of=day, score_dirty=True, **new))
+        if changed:
+            Profile.objects.bulk_update(
+                changed,
+                ["followers", "following", "posts_count", "stats_as_of", "score_dirty"],
+                batch_size=BATCH_ROWS,
+            )
+        _mark_dirty(
+            {profiles[(k[0], k[1])]["id"] for k, r in keyed.items() if statuses.get(r) != "unchanged"}
+        )
+        return statuses
+
+
+_HASHTAG = re.compile(r"#(\w+)")
+
+
+class _PostWriter(_Writer):
+    """Posts keyed (profile, post id); empty likes mean hidden likes (null), not zero."""
+
+    key_fields = ("handle", "post_id")
+
+    def key_of(self, row: int, record: dict[str, Any], parsed: ParsedRows) -> tuple[Any, ...] | None:
+        key = super().key_of(row, record, parsed)
+        if key is not None and record.get("posted_at") is None:
+            parsed.reject(row, "posted_at", "", "posted_at is required but empty")
+            return None
+        return key
+
+    def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
+        profiles = self.profiles_for(parsed, keyed)
+        ids = {key: profiles[(key[0], key[1])]["id"] for key in keyed}
+        existing: dict[tuple[int, str], dict[str, Any]] = {}
+        wanted = {(ids[key], key[2]) for key in keyed}
+        profile_ids = sorted(set(ids.values()))
+        # By account only: a chunk covers few accounts, and a long IN list over two columns makes
+        # SQLite scan; the rows that are not in the file are dropped here.
+        for start in range(0, len(profile_ids), BATCH_ROWS):
+            for post in Post.objects.filter(profile_id__in=profile_ids[start : start + BATCH_ROWS]).values(
+                "profile_id", "external_id", *POST_FIELDS
+            ):
+                if (post["profile_id"], post["external_id"]) in wanted:
+                    existing[(post["profile_id"], post["external_id"])] = post
+        statuses: dict[int, str] = {}
+        rows: list[tuple[Any, ...]] = []
+        for key, row in keyed.items():
+            record = parsed.records[row]
+            old = existing.get((ids[key], key[2]))
+            new = self._merge(key[0], record, old)
+            if old is None:
+                statuses[row] = "created"
+            elif any(new[f] != old[f] for f in POST_FIELDS):
+                statuses[row] = "updated"
+            else:
+                statuses[row] = "unchanged"
+                continue
+            rows.append((ids[key], key[2], *(new[f] for f in POST_FIELDS)))
+        if rows:
+            _upsert_rows(
+                Post,
+                ["profile_id", "external_id", *POST_FIELDS],
+                rows,
+                unique_fields=["profile", "external_id"],
+                update_fields=[*POST_FIELDS, "updated_at"],
+            )
+        _mark_dirty({ids[k] for k, r in keyed.items() if statuses[r] != "unchanged"})
+        return statuses
+
+    def _merge(self, platform: str, record: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+        """Given columns replace stored values (an empty count is unknown/hidden); others are kept."""
+        new = dict(old) if old else {}
+        new.pop("profile_id", None)
+        new.pop("external_id", None)
+        new["posted_at"] = record["posted_at"]
+        for name in POST_COUNTS:
+            if name in record or old is None:
+                new[name] = record.get(name)
+        defaults = {
+            "kind": DEFAULT_POST_KIND.get(platform, "photo"),
+            "is_sponsored": False,
+            "caption": "",
+            "hashtags": [],
+            "mentions": [],
+        }
+        for name, default in defaults.items():
+            value = record.get(name)
+            if value not in (None, "") and (value != [] or old is None):
+                new[name] = value
+            elif old is None:
+                new[name] = default
+        if not new["hashtags"] and new["caption"]:
+            new["hashtags"] = [t.lower() for t in dict.fromkeys(_HASHTAG.findall(new["caption"]))]
+        return new
+
+
+class _FollowerSampleWriter(_Writer):
+    """Follower samples keyed (account, follower username)."""
+
+    key_fields = ("handle", "follower_username")
+
+    def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
+        profiles = self.profiles_for(parsed, keyed)
+        ids = {key: profiles[(key[0], key[1])]["id"] for key in keyed}
+        fields = list(SAMPLE_FIELDS.values())
+        existing = {
+            (item["profile_id"], item["username"]): item
+            for item in FollowerSample.objects.filter(
+                profile_id__in=set(ids.values()), username__in={k[2] for k in keyed}
+            ).values("profile_id", "username", *fields)
+        }
+        statuses: dict[int, str] = {}
+        objects = []
+        for key, row in keyed.items():
+            record = parsed.records[row]
+            old = existing.get((ids[key], key[2]))
+            new = {
+                model: record.get(canon) if record.get(canon) is not None else (old or {}).get(model)
+                for canon, model in SAMPLE_FIELDS.items()
+            }
+            if old is None:
+                statuses[row] = "created"
+            elif any(new[f] != old[f] for f in fields):
+                statuses[row] = "updated"
+            else:
+                statuses[row] = "unchanged"
+                continue
+            objects.append(FollowerSample(profile_id=ids[key], username=key[2], **new))
+        if objects:
+            _bulk_upsert(
+                FollowerSample,
+                objects,
+                unique_fields=["profile", "username"],
+                update_fields=[*fields, "updated_at"],
+            )
+        _mark_dirty({ids[k] for k, r in keyed.items() if statuses[r] != "unchanged"})
+        return statuses
+
+
+WRITERS: dict[str, type[_Writer]] = {
+    "profiles": _ProfileWriter,
+    "snapshots": _SnapshotWriter,
+    "posts": _PostWriter,
+    "followers": _FollowerSampleWriter,
+}
