@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -128,22 +130,51 @@ def profile_order(
     return queryset.order_by(expr, "id")
 
 
+# Totals up to this are counted exactly on every request (the count stops there: LIMIT n + 1).
+COUNT_EXACT_UP_TO = 10_000
+# Larger totals are counted in full once, then kept this long per normalised search (the filters'
+# SQL: page, page size and order do not change a total), so paging or re-sorting a big result set
+# does not count 870,000 rows again. A total shown can be this many seconds old.
+COUNT_CACHE_SECONDS = 60
+COUNT_CACHE_PREFIX = "discovery:search-count:"
+
+
+def search_count(queryset: QuerySet[Profile]) -> int:
+    """Exact total of a search: counted when small, counted once and cached briefly when large."""
+    unordered = queryset.order_by()
+    bounded = unordered[: COUNT_EXACT_UP_TO + 1].count()
+    if bounded <= COUNT_EXACT_UP_TO:
+        return bounded
+    sql, params = unordered.values("pk").query.sql_with_params()
+    digest = hashlib.sha256(f"{queryset.db}\x00{sql}\x00{params!r}".encode()).hexdigest()
+    key = COUNT_CACHE_PREFIX + digest
+    total = cache.get(key)
+    if total is None:
+        total = unordered.count()
+        cache.set(key, total, COUNT_CACHE_SECONDS)
+    return total
+
+
 class DeferredRows:
     """An ordered profile search that pages by id first, then loads only that page's rows.
 
     Sorting narrow (id, sort keys) rows instead of whole profile + score rows kept deep pages in
     memory (the wide sort spilled to disk: ~13 MB for page 2,800 at 100,000 profiles). Paginators
-    see a sliceable with ``count()``; a slice costs two queries (ids, rows) plus the niche prefetch.
+    see a sliceable with ``count()`` (see ``search_count``); a slice costs two queries (ids, rows)
+    plus the niche prefetch.
     """
 
     ordered = True  # silences Paginator's unordered warning: the queryset is always ordered
 
     def __init__(self, queryset: QuerySet[Profile]) -> None:
         self.queryset = queryset
+        self._count: int | None = None
 
     def count(self) -> int:
         """Total rows of the search."""
-        return self.queryset.count()
+        if self._count is None:
+            self._count = search_count(self.queryset)
+        return self._count
 
     def __len__(self) -> int:
         return self.count()

@@ -142,3 +142,29 @@ def test_deferred_rows_page_like_the_queryset_with_rows_loaded() -> None:
     assert [p.pk for p in page] == list(ordered.values_list("pk", flat=True))[1:4]
     assert page[0].score.tier == "micro"  # score loaded with the row
     assert rows[10:12] == []
+
+
+def test_search_count_is_exact_when_small_and_cached_briefly_when_large(monkeypatch) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 3)
+    for _ in range(2):
+        ProfileFactory(country="GB")
+    gb = Profile.objects.filter(country="GB")
+
+    assert selectors.search_count(gb) == 2
+    ProfileFactory(country="GB")
+    assert selectors.search_count(gb) == 3, "totals up to the cap are counted on every request"
+
+    ProfileFactory(country="GB")
+    assert selectors.search_count(gb.order_by("-followers")) == 4  # above the cap: counted in full
+    ProfileFactory(country="GB")
+    # The same search in another order or page reuses the total for COUNT_CACHE_SECONDS...
+    assert selectors.search_count(gb.order_by("id")) == 4
+    assert selectors.DeferredRows(gb.order_by("id")).count() == 4
+    # ...another search does not,
+    assert selectors.search_count(Profile.objects.all()) == 5
+    # and once the cached total expires, the search is counted again.
+    cache.clear()
+    assert selectors.search_count(gb) == 5
