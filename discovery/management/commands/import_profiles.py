@@ -15,6 +15,10 @@ from discovery.services.imports import ImportSummary, import_file
 
 
 class Command(BaseCommand):
+    # The system checks load every URLconf and view module: 1 to 3 s of start-up for a data command
+    # (py-spy), paid again by every import. ``manage.py check`` (pre-commit, CI) still runs them.
+    requires_system_checks: list[str] = []
+
     help = (
         "Import profiles, follower snapshots, posts or follower samples from CSV, XLSX, JSON or JSON Lines. "
         "Prints a summary (total, created, updated, unchanged, rejected, errors)."

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,7 +139,7 @@ def _chunks(plan: _Plan, chunk_size: int, skip: int) -> Iterator[tuple[ParsedRow
         for bad in bad_rows:
             parsed.raw[bad.row] = bad.cells
             parsed.reject(bad.row, "(row)", "", bad.reason)
-        last = max([*parsed.raw.keys(), skip])
+        last = max([*parsed.rows, *(bad.row for bad in bad_rows), skip])
         yield parsed, last
 
 
@@ -213,15 +214,49 @@ def _run_strict(
 
 
 def _write_chunk(writer: _Writer, parsed: ParsedRows, summary: ImportSummary) -> None:
-    """Write one chunk; if the database refuses the batch, retry row by row and reject the bad ones."""
+    """Write one chunk: set-based when the writer can, else row-keyed; if the database refuses the
+    batch, retry row by row and reject the bad ones."""
+    counts = _write_set_based(writer, parsed)
+    if counts is None:
+        counts = Counter(_write_by_row(writer, parsed).values())
+    summary.add_problems(parsed.problems)
+    for status, count in counts.items():
+        setattr(summary, status, getattr(summary, status) + count)
+    for row, reason in sorted(parsed.rejected.items()):
+        summary.rejected += 1
+        if _is_duplicate(reason):
+            summary.duplicates += 1
+        if len(summary.rejected_rows) < MAX_REJECTED_KEPT:
+            cells = ["" if c is None else str(c) for c in parsed.raw.get(row, [])]
+            summary.rejected_rows.append({"row": row, "cells": cells, "reason": reason})
+
+
+def _write_set_based(writer: _Writer, parsed: ParsedRows) -> Counter[str] | None:
+    """The writer's set-based path for a clean chunk; None when it declines (or the database refused)."""
+    if not parsed.pristine or connection.vendor != "postgresql":
+        return None
     try:
         with transaction.atomic():
-            statuses = writer.write(parsed)
+            return writer.write_set_based(parsed)
+    except (IntegrityError, DataError):
+        # Nothing of the chunk is kept; the row-keyed path below finds and reports the bad rows.
+        logger.info("set-based write refused by the database; retrying the chunk row by row")
+        if isinstance(writer, _ProfileWriter):
+            writer.niches = None
+        parsed.restart()
+        return None
+
+
+def _write_by_row(writer: _Writer, parsed: ParsedRows) -> dict[int, str]:
+    """Row-keyed write; if the database refuses the batch, retry row by row and reject the bad ones."""
+    try:
+        with transaction.atomic():
+            return writer.write(parsed)
     except (IntegrityError, DataError):
         # The batch was rolled back: forget niches cached from it before retrying row by row.
         if isinstance(writer, _ProfileWriter):
             writer.niches = None
-        statuses = {}
+        statuses: dict[int, str] = {}
         for row in sorted(parsed.records):
             single = ParsedRows(records={row: parsed.records[row]}, raw={row: parsed.raw[row]})
             try:
@@ -232,16 +267,7 @@ def _write_chunk(writer: _Writer, parsed: ParsedRows, summary: ImportSummary) ->
             parsed.problems.extend(single.problems)
             for r, reason in single.rejected.items():
                 parsed.rejected.setdefault(r, reason)
-    summary.add_problems(parsed.problems)
-    for status in statuses.values():
-        setattr(summary, status, getattr(summary, status) + 1)
-    for row, reason in sorted(parsed.rejected.items()):
-        summary.rejected += 1
-        if _is_duplicate(reason):
-            summary.duplicates += 1
-        if len(summary.rejected_rows) < MAX_REJECTED_KEPT:
-            cells = ["" if c is None else str(c) for c in parsed.raw.get(row, [])]
-            summary.rejected_rows.append({"row": row, "cells": cells, "reason": reason})
+        return statuses
 
 
 def _checkpoint(job: ImportJob, summary: ImportSummary, last_row: int) -> None:

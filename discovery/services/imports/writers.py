@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections import Counter
 from typing import Any
+
+import pandas as pd
+from django.db import connection
 
 from discovery.importing import values as v
 from discovery.importing.rows import CellProblem, ParsedRows
@@ -20,6 +25,9 @@ from discovery.services.imports.sql import (
     _creators_create,
     _mark_dirty,
     _upsert_rows,
+    counts_column,
+    stage_frame,
+    unknown_accounts,
 )
 from discovery.services.imports.summary import BATCH_ROWS, ImportSummary
 
@@ -149,6 +157,51 @@ class _Writer:
     def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
         raise NotImplementedError
 
+    def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
+        """Set-based write of a clean chunk on PostgreSQL: counts by status, or None to use ``write``."""
+        return None
+
+    def key_frame(
+        self,
+        parsed: ParsedRows,
+        fields: tuple[str, ...],
+        required: tuple[str, ...] = (),
+        defaults: dict[str, Any] | None = None,
+    ) -> pd.DataFrame | None:
+        """The chunk by column (``row``, ``platform`` and ``fields``) for the set-based path.
+
+        None when a row would be rejected by ``key_of`` (a missing key or ``required`` value) or two
+        rows share a key: those chunks take the row-keyed path, which reports them row by row.
+        """
+        size = len(parsed.rows)
+        platform = parsed.column("platform")
+        if platform is None:
+            platform = [self.platform] * size
+        elif self.platform:
+            platform = [p or self.platform for p in platform]
+        data: dict[str, list[Any]] = {"row": parsed.rows, "platform": platform}
+        for name in fields:
+            values = parsed.column(name) or [None] * size
+            default = (defaults or {}).get(name)
+            data[name] = values if default is None else [default if x is None else x for x in values]
+        # Object columns: a count column with gaps must stay ints and None, not floats and NaN.
+        frame = pd.DataFrame(data, dtype=object)
+        if frame[["platform", *self.key_fields, *required]].isna().to_numpy().any():
+            return None
+        if frame.duplicated(["platform", *self.key_fields]).any():
+            return None
+        return frame
+
+    def reject_unknown_accounts(self, parsed: ParsedRows, table: str) -> None:
+        """Reject the staged rows whose account is not in the catalogue (as ``profiles_for`` does)."""
+        for row, platform, handle in unknown_accounts(table):
+            parsed.reject(
+                row,
+                "handle",
+                handle,
+                f"no {platform} account '{handle}' in the catalogue; import its profile first",
+            )
+
     def profiles_for(
         self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]
     ) -> dict[tuple[str, str], dict[str, Any]]:
@@ -172,6 +225,19 @@ class _Writer:
                 )
                 del keyed[key]
         return found
+
+
+def _any_profile_stored(platforms: list[str], handles: list[str]) -> bool:
+    """True if any of these (platform, handle) accounts is in the catalogue (index lookups)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM unnest(%s::text[], %s::text[]) AS k(platform, handle) "
+            "JOIN discovery_profile p ON p.platform = k.platform AND p.handle = k.handle)",
+            [platforms, handles],
+        )
+        return bool(cursor.fetchone()[0])
 
 
 class _ProfileWriter(_Writer):
@@ -247,6 +313,95 @@ class _ProfileWriter(_Writer):
             for status in counts.values():
                 self.summary.snapshots[status] += 1
         return statuses
+
+    def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
+        """A chunk of accounts none of which is stored yet: new values by column, creators, profiles,
+        niche links and dated snapshots each in one set-based write.
+
+        Declines (the row-keyed path merges) when any account of the chunk is already stored.
+        """
+        fields = ("handle", *PROFILE_FIELDS[:-1], "snapshot_date", "niches")
+        frame = self.key_frame(parsed, fields)
+        if frame is None or _any_profile_stored(frame["platform"].tolist(), frame["handle"].tolist()):
+            return None
+        # The values of a new account, as _merge gives them (an empty cell takes the field's default).
+        for name, default in PROFILE_DEFAULTS.items():
+            if name != "audience_countries":
+                frame[name] = frame[name].where(frame[name].notna() & frame[name].ne(""), default)
+        frame["audience_countries"] = [c if c else {} for c in frame["audience_countries"].tolist()]
+        row_date = frame["snapshot_date"].where(frame["snapshot_date"].notna(), self.snapshot_date)
+        stats_given = pd.Series(False, index=frame.index)
+        for name in PROFILE_STATS:
+            column = frame[name]
+            given = column.notna()
+            if name == "audience_countries":
+                given = column.map(bool)
+            elif column.dtype == object:
+                given &= column.ne("")
+            stats_given |= given
+        frame["stats_as_of"] = row_date.where(stats_given & row_date.notna(), None)
+        platforms, handles = frame["platform"].tolist(), frame["handle"].tolist()
+        names = frame["name"].tolist()
+        creator_ids = _creators_create(
+            [
+                (name or handle, country, language)
+                for name, handle, country, language in zip(
+                    names, handles, frame["country"].tolist(), frame["language"].tolist(), strict=True
+                )
+            ]
+        )
+        columns = [frame[name].tolist() for name in PROFILE_FIELDS]
+        values = [
+            (platform, handle, True, creator_id, *row)
+            for platform, handle, creator_id, row in zip(
+                platforms, handles, creator_ids, zip(*columns, strict=True), strict=True
+            )
+        ]
+        written = _upsert_rows(
+            Profile,
+            ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
+            values,
+            unique_fields=["platform", "handle"],
+            update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
+            returning=["platform", "handle", "id"],
+        )
+        ids = {(platform, handle): pk for platform, handle, pk in written or []}
+        links = {
+            (ids[(platform, handle)], niche_id)
+            for platform, handle, niches in zip(platforms, handles, frame["niches"].tolist(), strict=True)
+            for niche_id in self._niche_ids(niches or [])
+        }
+        if links:
+            _upsert_rows(
+                Profile.niches.through,
+                ["profile_id", "niche_id"],
+                sorted(links),
+                unique_fields=["profile", "niche"],
+                update_fields=[],
+            )
+        dated = frame[row_date.notna() & frame["followers"].notna()]
+        snapshots = [
+            (ids[(platform, handle)], day, followers, following, posts)
+            for platform, handle, day, followers, following, posts in zip(
+                dated["platform"].tolist(),
+                dated["handle"].tolist(),
+                row_date[dated.index].tolist(),
+                dated["followers"].tolist(),
+                dated["following"].tolist(),
+                dated["posts_count"].tolist(),
+                strict=True,
+            )
+        ]
+        if snapshots:
+            _upsert_rows(
+                FollowerSnapshot,
+                ["profile_id", "captured_on", "followers", "following", "posts_count"],
+                snapshots,
+                unique_fields=["profile", "captured_on"],
+                update_fields=["followers", "following", "posts_count", "updated_at"],
+            )
+            self.summary.snapshots["created"] += len(snapshots)
+        return Counter(created=len(values))
 
     def _merge(
         self, record: dict[str, Any], old: dict[str, Any] | None
@@ -376,6 +531,61 @@ def _upsert_snapshots(
     return statuses
 
 
+_SNAPSHOT_STAGE = "import_stage_snapshots"
+_SNAPSHOT_STAGE_COLUMNS = {
+    "row": "integer",
+    "platform": "text",
+    "handle": "text",
+    "date": "date",
+    "followers": "bigint",
+    "following": "bigint",
+    "posts_count": "bigint",
+}
+# One statement for the chunk: rows whose account exists are inserted, or update a stored day only when
+# a value differs (a day's missing following/posts keep the stored ones), so unchanged rows are not
+# rewritten; xmax = 0 tells an inserted row from an updated one.
+_SNAPSHOT_UPSERT = f"""
+WITH up AS (
+    INSERT INTO discovery_followersnapshot AS t
+        (profile_id, captured_on, followers, following, posts_count, created_at, updated_at)
+    SELECT p.id, s.date, s.followers, s.following, s.posts_count, now(), now()
+    FROM "{_SNAPSHOT_STAGE}" s
+    JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
+    ON CONFLICT (profile_id, captured_on) DO UPDATE SET
+        followers = EXCLUDED.followers,
+        following = COALESCE(EXCLUDED.following, t.following),
+        posts_count = COALESCE(EXCLUDED.posts_count, t.posts_count),
+        updated_at = EXCLUDED.updated_at
+    WHERE (t.followers, t.following, t.posts_count) IS DISTINCT FROM
+        (EXCLUDED.followers, COALESCE(EXCLUDED.following, t.following),
+         COALESCE(EXCLUDED.posts_count, t.posts_count))
+    RETURNING t.profile_id, (t.xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
+       array_agg(DISTINCT profile_id)
+FROM up
+"""
+_SNAPSHOT_LATEST = f"""
+UPDATE discovery_profile p SET
+    followers = l.followers,
+    following = COALESCE(l.following, p.following),
+    posts_count = COALESCE(l.posts_count, p.posts_count),
+    stats_as_of = l.date,
+    score_dirty = true
+FROM (
+    SELECT DISTINCT ON (p2.id) p2.id, s.date, s.followers, s.following, s.posts_count
+    FROM "{_SNAPSHOT_STAGE}" s
+    JOIN discovery_profile p2 ON p2.platform = s.platform AND p2.handle = s.handle
+    ORDER BY p2.id, s.date DESC
+) l
+WHERE p.id = l.id
+  AND (p.stats_as_of IS NULL OR l.date >= p.stats_as_of)
+  AND (p.stats_as_of IS DISTINCT FROM l.date
+       OR (p.followers, p.following, p.posts_count) IS DISTINCT FROM
+          (l.followers, COALESCE(l.following, p.following), COALESCE(l.posts_count, p.posts_count)))
+"""
+
+
 class _SnapshotWriter(_Writer):
     """Follower snapshots keyed (profile, date); the account's latest counts follow the newest snapshot."""
 
@@ -438,8 +648,78 @@ class _SnapshotWriter(_Writer):
         )
         return statuses
 
+    def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
+        """COPY the chunk into a staging table, then upsert snapshots and move the latest counts in SQL."""
+        fields = ("handle", "date", "followers", "following", "posts_count")
+        frame = self.key_frame(parsed, fields, required=("followers",), defaults={"date": self.snapshot_date})
+        if frame is None:
+            return None
+        for name in ("followers", "following", "posts_count"):
+            frame[name] = counts_column(frame[name].tolist())
+        stage_frame(_SNAPSHOT_STAGE, _SNAPSHOT_STAGE_COLUMNS, frame)
+        self.reject_unknown_accounts(parsed, _SNAPSHOT_STAGE)
+        with connection.cursor() as cursor:
+            cursor.execute(_SNAPSHOT_UPSERT)
+            created, updated, changed_ids = cursor.fetchone()
+            # Latest counts follow the newest snapshot of each account, unless the stored ones are newer.
+            cursor.execute(_SNAPSHOT_LATEST)
+            if changed_ids:
+                cursor.execute(
+                    "UPDATE discovery_profile SET score_dirty = true WHERE id = ANY(%s) AND NOT score_dirty",
+                    [changed_ids],
+                )
+        written = len(frame) - len(parsed.rejected)
+        return Counter(created=created, updated=updated, unchanged=written - created - updated)
+
 
 _HASHTAG = re.compile(r"#(\w+)")
+
+
+_POST_STAGE = "import_stage_posts"
+_POST_TEXTS = ("is_sponsored", "caption", "hashtags", "mentions")
+_POST_STAGE_COLUMNS = {
+    "row": "integer",
+    "platform": "text",
+    "handle": "text",
+    "post_id": "text",
+    "posted_at": "bigint",
+    "kind": "text",
+    **dict.fromkeys(POST_COUNTS, "bigint"),
+    "is_sponsored": "boolean",
+    "caption": "text",
+    "hashtags": "jsonb",
+    "mentions": "jsonb",
+}
+_POST_ANY_STORED = f"""
+SELECT EXISTS (
+    SELECT 1 FROM "{_POST_STAGE}" s
+    JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
+    JOIN discovery_post t ON t.profile_id = p.id AND t.external_id = s.post_id
+)
+"""
+_POST_INSERT = f"""
+INSERT INTO discovery_post (profile_id, external_id, posted_at, kind, {", ".join(POST_COUNTS)},
+    is_sponsored, caption, hashtags, mentions, created_at, updated_at)
+SELECT p.id, s.post_id, timestamptz 'epoch' + s.posted_at * interval '1 microsecond',
+    s.kind, {", ".join("s." + c for c in POST_COUNTS)},
+    s.is_sponsored, s.caption, s.hashtags, s.mentions, now(), now()
+FROM "{_POST_STAGE}" s
+JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
+"""
+_MARK_STAGED_DIRTY = """
+UPDATE discovery_profile p SET score_dirty = true
+FROM (SELECT DISTINCT platform, handle FROM "{table}") s
+WHERE p.platform = s.platform AND p.handle = s.handle AND NOT p.score_dirty
+"""
+
+
+def _caption_tags(caption: str) -> list[str]:
+    """Hashtags read from a caption (lower-case, first occurrence order), as ``_PostWriter._merge`` does."""
+    return [t.lower() for t in dict.fromkeys(_HASHTAG.findall(caption))] if caption else []
+
+
+def _json_list(values: list[str] | None) -> str:
+    return json.dumps(values, ensure_ascii=False) if values else "[]"
 
 
 class _PostWriter(_Writer):
@@ -492,6 +772,41 @@ class _PostWriter(_Writer):
             )
         _mark_dirty({ids[k] for k, r in keyed.items() if statuses[r] != "unchanged"})
         return statuses
+
+    def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
+        """A chunk of new posts: COPY into a staging table, then one INSERT ... SELECT.
+
+        Declines (the row-keyed path merges) when any post of the chunk is already stored, so the
+        merge rules of ``_merge`` for updates stay in one place.
+        """
+        fields = ("handle", "post_id", "posted_at", "kind", *POST_COUNTS, *_POST_TEXTS)
+        frame = self.key_frame(parsed, fields, required=("posted_at",))
+        if frame is None:
+            return None
+        # Empty cells are None here (parse_frame); defaults as in _merge for a new post.
+        frame["kind"] = frame["kind"].fillna(frame["platform"].map(DEFAULT_POST_KIND).fillna("photo"))
+        for name in POST_COUNTS:
+            frame[name] = counts_column(frame[name].tolist())
+        frame["is_sponsored"] = frame["is_sponsored"].fillna(False).astype(bool)
+        frame["caption"] = frame["caption"].fillna("")
+        frame["hashtags"] = [
+            _json_list(tags if tags else _caption_tags(caption))
+            for tags, caption in zip(frame["hashtags"].tolist(), frame["caption"].tolist(), strict=True)
+        ]
+        frame["mentions"] = [_json_list(names) for names in frame["mentions"].tolist()]
+        # Microseconds since the epoch: pandas writes timestamps as text twenty times slower than integers.
+        frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True).dt.as_unit("us").astype("int64")
+        stage_frame(_POST_STAGE, _POST_STAGE_COLUMNS, frame)
+        with connection.cursor() as cursor:
+            cursor.execute(_POST_ANY_STORED)
+            if cursor.fetchone()[0]:
+                return None
+        self.reject_unknown_accounts(parsed, _POST_STAGE)
+        with connection.cursor() as cursor:
+            cursor.execute(_POST_INSERT)
+            created = cursor.rowcount
+            cursor.execute(_MARK_STAGED_DIRTY.format(table=_POST_STAGE))
+        return Counter(created=created)
 
     def _merge(self, platform: str, record: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
         """Given columns replace stored values (an empty count is unknown/hidden); others are kept."""
