@@ -1,0 +1,165 @@
+"""The set-based write path (PostgreSQL, clean chunks) stores exactly what the row-keyed path stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from discovery.generator import generate_catalog
+from discovery.models import Creator, FollowerSnapshot, Niche, Post, Profile
+from discovery.services.imports import import_file, run
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 11, 16)
+PROFILE_COLUMNS = (
+    "platform",
+    "handle",
+    "name",
+    "bio",
+    "country",
+    "language",
+    "url",
+    "email",
+    "verified",
+    "followers",
+    "following",
+    "posts_count",
+    "avg_likes",
+    "avg_comments",
+    "avg_views",
+    "avg_shares",
+    "audience_countries",
+    "audience_main_country",
+    "audience_female_pct",
+    "audience_age_main",
+    "stats_as_of",
+    "score_dirty",
+    "creator__name",
+)
+POST_COLUMNS = (
+    "profile__handle",
+    "external_id",
+    "posted_at",
+    "kind",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "views",
+    "is_sponsored",
+    "caption",
+    "hashtags",
+    "mentions",
+)
+
+
+def _catalogue() -> dict[str, Any]:
+    """Everything an import stores, without ids or timestamps."""
+    return {
+        "profiles": sorted(Profile.objects.values_list(*PROFILE_COLUMNS), key=repr),
+        "niches": sorted(Profile.niches.through.objects.values_list("profile__handle", "niche__slug")),
+        "snapshots": sorted(
+            FollowerSnapshot.objects.values_list(
+                "profile__handle", "captured_on", "followers", "following", "posts_count"
+            )
+        ),
+        "posts": sorted(Post.objects.values_list(*POST_COLUMNS), key=repr),
+    }
+
+
+def _import_all(folder: Path) -> list[tuple[int, int, int, int, int]]:
+    counts = []
+    for kind in ("profiles", "snapshots", "posts"):
+        summary = import_file(path=folder / f"{kind}.csv", kind=kind, chunk_size=40)
+        assert summary.ok, summary.message
+        counts.append((summary.total, summary.created, summary.updated, summary.unchanged, summary.rejected))
+    return counts
+
+
+def _empty() -> None:
+    Profile.objects.all().delete()
+    Creator.objects.all().delete()
+    Niche.objects.filter(curated=False).delete()
+
+
+def test_set_based_and_row_keyed_paths_store_the_same_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a generated catalogue (every column the generator writes)
+    generate_catalog(profiles=120, seed=11, out_dir=tmp_path, as_of=AS_OF)
+
+    # when it is imported with the set-based path where it applies, then again row by row only
+    set_based = run._write_set_based
+    taken: list[bool] = []
+
+    def spy(writer: Any, parsed: Any) -> Any:
+        counts = set_based(writer, parsed)
+        taken.append(counts is not None)
+        return counts
+
+    monkeypatch.setattr(run, "_write_set_based", spy)
+    fast_counts = _import_all(tmp_path)
+    fast = _catalogue()
+    _empty()
+    monkeypatch.setattr(run, "_write_set_based", lambda writer, parsed: None)
+    slow_counts = _import_all(tmp_path)
+    slow = _catalogue()
+
+    # then both paths count and store the same rows
+    assert fast_counts == slow_counts
+    for kind in fast:
+        assert fast[kind] == slow[kind], kind
+    assert len(fast["posts"]) == fast_counts[2][1] > 0
+    # on PostgreSQL every chunk of this clean, new catalogue took the set-based path
+    assert all(taken) == (connection.vendor == "postgresql")
+
+
+def test_snapshots_update_only_changed_days_and_keep_missing_values(tmp_path: Path) -> None:
+    # given two accounts with stored snapshots
+    (tmp_path / "p.csv").write_text(
+        "platform,handle,followers,snapshot_date\ninstagram,ann,100,2026-01-01\ntiktok,bob,200,2026-01-01\n"
+    )
+    import_file(path=tmp_path / "p.csv", kind="profiles")
+    (tmp_path / "s1.csv").write_text(
+        "platform,handle,date,followers,following,posts_count\n"
+        "instagram,ann,2026-01-08,110,5,7\n"
+        "tiktok,bob,2026-01-08,210,6,8\n"
+    )
+    import_file(path=tmp_path / "s1.csv", kind="snapshots")
+    Profile.objects.update(score_dirty=False)
+
+    # when a file repeats one day, changes another (empty following) and names an unknown account
+    (tmp_path / "s2.csv").write_text(
+        "platform,handle,date,followers,following,posts_count\n"
+        "instagram,ann,2026-01-08,110,5,7\n"
+        "tiktok,bob,2026-01-08,250,,9\n"
+        "tiktok,nobody,2026-01-08,1,1,1\n"
+    )
+    summary = import_file(path=tmp_path / "s2.csv", kind="snapshots")
+
+    # then
+    assert (summary.total, summary.created, summary.updated, summary.unchanged, summary.rejected) == (
+        3,
+        0,
+        1,
+        1,
+        1,
+    )
+    assert summary.errors[0]["row"] == 3
+    assert summary.errors[0]["value"] == "nobody"
+    bob = Profile.objects.get(handle="bob")
+    assert (bob.followers, bob.following, bob.posts_count, bob.stats_as_of) == (
+        250,
+        6,
+        9,
+        dt.date(2026, 1, 8),
+    )
+    assert bob.score_dirty
+    assert not Profile.objects.get(handle="ann").score_dirty
+    day = FollowerSnapshot.objects.get(profile=bob, captured_on=dt.date(2026, 1, 8))
+    assert (day.followers, day.following, day.posts_count) == (250, 6, 9)
