@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -296,6 +297,14 @@ def _has_score(profile: Profile) -> bool:
         return False
 
 
+# Follower windows (relative half-widths) the similar-creators query tries nearest-first on PostgreSQL,
+# before the whole platform and tier. A window only answers when it holds SIMILAR_LIMIT candidates
+# nearer than its width, which is then exact: distance >= the relative size gap, so everyone outside
+# the window is at least that far. At 1,000,000 profiles the unbounded query sorted every account of
+# a platform and tier (~1 s); a 1 % window reads a few thousand index entries.
+SIMILAR_WINDOWS = (0.01, 0.05, 0.25, 1.0)
+
+
 def profile_similar(*, profile: Profile, limit: int = SIMILAR_LIMIT) -> list[Profile]:
     """Same platform, tier and at least one niche; nearest first in log-size plus relative ER distance."""
     if not _has_score(profile) or not profile.score.tier:
@@ -305,6 +314,12 @@ def profile_similar(*, profile: Profile, limit: int = SIMILAR_LIMIT) -> list[Pro
         return []
     followers = max(profile.followers or 1, 1)
     er = profile.score.er or 0.0
+    if _is_postgres():
+        ids = _similar_ids_windowed(
+            profile=profile, niche_ids=niche_ids, followers=followers, er=er, limit=limit
+        )
+        rows = {p.pk: p for p in Profile.objects.select_related("score").filter(pk__in=ids)}
+        return [rows[i] for i in ids if i in rows]
     through = Profile.niches.through
     size_distance = Abs(
         Cast(Coalesce(F("followers"), Value(0)), FloatField()) - Value(float(followers))
@@ -318,6 +333,58 @@ def profile_similar(*, profile: Profile, limit: int = SIMILAR_LIMIT) -> list[Pro
         .annotate(distance=size_distance + er_distance)
         .order_by("distance", "id")[:limit]
     )
+
+
+def _similar_ids_windowed(
+    *, profile: Profile, niche_ids: list[int], followers: int, er: float, limit: int
+) -> list[int]:
+    """Ids of the nearest candidates in one statement: each follower window runs only if every
+    narrower one came up short (an InitPlan gate, so PostgreSQL never executes the wider scans).
+    The score and niche lookups are correlated on purpose (OFFSET 0 keeps the score subquery from
+    being flattened into a join): one index probe each per candidate in the window, never a scan
+    of every score of a tier or a hash of every account in those niches."""
+    candidates = """
+        SELECT p.id, p.followers,
+               ABS(COALESCE(p.followers, 0)::double precision - %(f)s) / %(f)s
+               + ABS(COALESCE(s.er, 0.0) - %(er)s) / GREATEST(%(er)s, 0.5) AS distance
+        FROM discovery_profile p
+        CROSS JOIN LATERAL (SELECT sc.er, sc.tier FROM scoring_profilescore sc
+                            WHERE sc.profile_id = p.id OFFSET 0) s
+        WHERE p.platform = %(platform)s AND s.tier = %(tier)s AND p.creator_id <> %(creator)s
+          AND (SELECT 1 FROM discovery_profile_niches pn
+               WHERE pn.profile_id = p.id AND pn.niche_id = ANY(%(niches)s) LIMIT 1) IS NOT NULL"""
+    params: dict[str, Any] = {
+        "f": float(followers),
+        "er": float(er),
+        "platform": profile.platform,
+        "tier": profile.score.tier,
+        "creator": profile.creator_id,
+        "niches": niche_ids,
+        "limit": limit,
+    }
+    ctes = [f"base AS NOT MATERIALIZED ({candidates})"]
+    names: list[str] = []
+    for i, width in enumerate((*SIMILAR_WINDOWS, None)):
+        name = f"w{i}"
+        if width is None:
+            inner = "SELECT id, distance FROM base ORDER BY distance, id LIMIT %(limit)s"
+        else:
+            params[f"lo{i}"] = math.floor(followers * (1 - width))  # integers, so the index serves
+            params[f"hi{i}"] = math.ceil(followers * (1 + width))
+            params[f"w{i}"] = width
+            inner = (
+                f"SELECT id, distance FROM base WHERE followers BETWEEN %(lo{i})s AND %(hi{i})s"
+                f" AND distance < %(w{i})s ORDER BY distance, id LIMIT %(limit)s"
+            )
+        gate = " AND ".join(f"(SELECT count(*) FROM {n}) < %(limit)s" for n in names) or "TRUE"
+        # The gate stays outside the LIMITed subquery, so it is a one-time filter above the scan.
+        ctes.append(f"{name} AS MATERIALIZED (SELECT * FROM ({inner}) x WHERE {gate})")
+        names.append(name)
+    union = " UNION ".join(f"SELECT id, distance FROM {n}" for n in names)
+    sql = f"WITH {', '.join(ctes)} SELECT id FROM ({union}) u ORDER BY distance, id LIMIT %(limit)s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def profiles_for_compare(*, ids: list[int]) -> list[Profile]:
