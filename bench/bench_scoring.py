@@ -365,6 +365,11 @@ def main() -> None:
         with connection.cursor() as cur:
             cur.execute("TRUNCATE scoring_profilescore")
 
+    if "load" not in result:
+        # A reused catalogue starts as a fresh load does: every profile flagged, as after a bulk import.
+        Profile.objects.filter(score_dirty=False).update(score_dirty=True)
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE discovery_profile")
     from_scratch()
     full1 = timed_run(full, 1, url, log, args.timeout)
     from_scratch()

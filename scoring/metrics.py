@@ -128,9 +128,22 @@ def post_er_by_views(posts: pd.DataFrame) -> pd.Series:
 
 
 def _latest_per_profile(frame: pd.DataFrame, window: int) -> pd.DataFrame:
-    """The latest ``window`` rows per profile by posted_at (ties broken by input order)."""
-    ordered = frame.sort_values(["profile_id", "posted_at"], ascending=[True, False], kind="stable")
-    return ordered.groupby("profile_id", sort=False).head(window)
+    """The latest ``window`` rows per profile by posted_at (ties broken by input order).
+
+    Rows come out by profile, newest first. One stable numpy lexsort on integer keys (pandas'
+    multi-key sort with a descending key factorises both columns first, ~5x slower).
+    """
+    if frame.empty:
+        return frame
+    pid = frame["profile_id"].to_numpy(dtype="int64")
+    stamps = pd.DatetimeIndex(frame["posted_at"]).asi8
+    order = np.lexsort((-stamps, pid))
+    sorted_pid = pid[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = sorted_pid[1:] != sorted_pid[:-1]
+    positions = np.arange(len(order))
+    rank = positions - np.maximum.accumulate(np.where(starts, positions, 0))
+    return frame.iloc[order[rank < window]]
 
 
 def er_by_followers(posts: pd.DataFrame, followers: pd.Series, window: int = 12) -> pd.DataFrame:

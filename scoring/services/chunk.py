@@ -549,6 +549,29 @@ def _signals(
     total_weight = w_spike + w_seesaw + w_below + w_cl + w_mass + w_fake
     round_penalty = cfg.spike_weight * cfg.spike_round_multiplier
 
+    # JSON text is assembled from templates (json.dumps of six dicts per profile was half this
+    # function's time); every sentence is ASCII without quotes or backslashes, numbers are written
+    # as json writes them. A fake-follower sample (rare) goes through json.dumps.
+    z_t, seesaw_t, below_t = _jf(z_threshold), _jf(seesaw_threshold), _jf(below_threshold)
+    mass_t, low_t, high_t = _jf(mass_threshold), _jf(low_threshold), _jf(high_threshold)
+    w_spike_t, w_seesaw_t, w_below_t = _jf(w_spike), _jf(w_seesaw), _jf(w_below)
+    w_cl_t, w_mass_t = _jf(w_cl), _jf(w_mass)
+    band = f', "band": {json.dumps([low, high])}}}'
+    spike_unknown = _unknown(
+        "follower_spike",
+        z_threshold,
+        w_spike,
+        "Not enough follower history (6 snapshots needed) to look for spikes.",
+    )
+    seesaw_unknown = _unknown(
+        "following_seesaw", seesaw_threshold, w_seesaw, "Not enough following history (4 snapshots needed)."
+    )
+    below_unknown = _unknown(
+        "er_below_tier", below_threshold, w_below, "Engagement or the tier median is unknown."
+    )
+    cl_unknown = _unknown("comment_like_ratio", low_threshold, w_cl, "No posts with visible likes.")
+    mass_unknown = _unknown("mass_follow", mass_threshold, w_mass, "Following count unknown.")
+    fake_unknown = _unknown("fake_followers", fake_threshold, w_fake, "No follower sample imported.")
     out: list[str] = []
     quality = np.full(n, np.nan)
     confidence = np.zeros(n)
@@ -570,24 +593,13 @@ def _signals(
                 sentence = f"No follower spike: largest daily gain {gain:,.0f} against a usual {base:,.0f}."
             weight += w_spike
             evaluated = True
-            spike = {
-                "code": "follower_spike",
-                "value": round(spike_z[i], 4),
-                "threshold": z_threshold,
-                "flagged": flagged,
-                "weight": w_spike,
-                "sentence": sentence,
-                "round_jump": round_jump,
-                "gain": round(gain),
-                "baseline": round(base, 1),
-            }
-        else:
-            spike = _unknown(
-                "follower_spike",
-                z_threshold,
-                w_spike,
-                "Not enough follower history (6 snapshots needed) to look for spikes.",
+            spike = (
+                f'{{"code": "follower_spike", "value": {_jf(round(spike_z[i], 4))}, "threshold": {z_t}, '
+                f'"flagged": {_JB[flagged]}, "weight": {w_spike_t}, "sentence": "{sentence}", '
+                f'"round_jump": {_JB[round_jump]}, "gain": {round(gain)}, "baseline": {_jf(round(base, 1))}}}'
             )
+        else:
+            spike = spike_unknown
         if seesaw_has[i]:
             count = reversals[i]
             flagged = count >= cfg.seesaw_min_reversals
@@ -600,21 +612,11 @@ def _signals(
                 sentence = f"Following count is steady ({count} reversals)."
             weight += w_seesaw
             evaluated = True
-            swing = {
-                "code": "following_seesaw",
-                "value": round(float(count), 4),
-                "threshold": seesaw_threshold,
-                "flagged": flagged,
-                "weight": w_seesaw,
-                "sentence": sentence,
-            }
-        else:
-            swing = _unknown(
-                "following_seesaw",
-                seesaw_threshold,
-                w_seesaw,
-                "Not enough following history (4 snapshots needed).",
+            swing = _known(
+                "following_seesaw", round(float(count), 4), seesaw_t, flagged, w_seesaw_t, sentence
             )
+        else:
+            swing = seesaw_unknown
         if ratio_known[i]:
             value, e, m = ratio[i], er_list[i], median_list[i]
             flagged = value < cfg.er_below_tier_ratio
@@ -628,18 +630,9 @@ def _signals(
                 sentence = f"Engagement {e:.2f}% is {value:.1f}x the tier median ({m:.2f}%)."
             weight += w_below
             evaluated = True
-            below = {
-                "code": "er_below_tier",
-                "value": round(value, 4),
-                "threshold": below_threshold,
-                "flagged": flagged,
-                "weight": w_below,
-                "sentence": sentence,
-            }
+            below = _known("er_below_tier", round(value, 4), below_t, flagged, w_below_t, sentence)
         else:
-            below = _unknown(
-                "er_below_tier", below_threshold, w_below, "Engagement or the tier median is unknown."
-            )
+            below = below_unknown
         c = cl_list[i]
         if c == c:
             flagged = c < low or c > high
@@ -659,17 +652,11 @@ def _signals(
                 penalty += w_cl
             weight += w_cl
             evaluated = True
-            ratio_signal = {
-                "code": "comment_like_ratio",
-                "value": round(c, 4),
-                "threshold": high_threshold if c > high else low_threshold,
-                "flagged": flagged,
-                "weight": w_cl,
-                "sentence": sentence,
-                "band": [low, high],
-            }
+            threshold_t = high_t if c > high else low_t
+            ratio_signal = _known("comment_like_ratio", round(c, 4), threshold_t, flagged, w_cl_t, sentence)
+            ratio_signal = ratio_signal[:-1] + band
         else:
-            ratio_signal = _unknown("comment_like_ratio", low_threshold, w_cl, "No posts with visible likes.")
+            ratio_signal = cl_unknown
         f = following_list[i]
         if f == f:
             flagged = f > cfg.mass_follow_threshold
@@ -682,16 +669,9 @@ def _signals(
                 sentence = f"Follows {f:,.0f} accounts."
             weight += w_mass
             evaluated = True
-            mass = {
-                "code": "mass_follow",
-                "value": round(f, 4),
-                "threshold": mass_threshold,
-                "flagged": flagged,
-                "weight": w_mass,
-                "sentence": sentence,
-            }
+            mass = _known("mass_follow", round(f, 4), mass_t, flagged, w_mass_t, sentence)
         else:
-            mass = _unknown("mass_follow", mass_threshold, w_mass, "Following count unknown.")
+            mass = mass_unknown
         fake = shares.get(pids[i]) if shares else None
         if fake is not None and fake.sample_size:
             flagged = fake.share > cfg.fake_share_threshold
@@ -712,9 +692,10 @@ def _signals(
                 "range": [round(fake.low, 4), round(fake.high, 4)],
                 "sample_size": fake.sample_size,
             }
+            sample = json.dumps(sample)
         else:
-            sample = _unknown("fake_followers", fake_threshold, w_fake, "No follower sample imported.")
-        out.append(json.dumps([spike, swing, below, ratio_signal, mass, sample]))
+            sample = fake_unknown
+        out.append(f"[{spike}, {swing}, {below}, {ratio_signal}, {mass}, {sample}]")
         if evaluated:
             quality[i] = max(0, min(100, round(100 - penalty)))
             if weight not in confidences:
@@ -723,13 +704,31 @@ def _signals(
     return out, quality, confidence
 
 
-def _unknown(code: str, threshold: float, weight: float, sentence: str) -> dict[str, Any]:
-    """A signal that could not be evaluated (no value, not flagged)."""
-    return {
-        "code": code,
-        "value": None,
-        "threshold": threshold,
-        "flagged": False,
-        "weight": weight,
-        "sentence": sentence,
-    }
+def _unknown(code: str, threshold: float, weight: float, sentence: str) -> str:
+    """A signal that could not be evaluated (no value, not flagged), as JSON text."""
+    return json.dumps(
+        {
+            "code": code,
+            "value": None,
+            "threshold": threshold,
+            "flagged": False,
+            "weight": weight,
+            "sentence": sentence,
+        }
+    )
+
+
+_JB = {True: "true", False: "false"}
+
+
+def _jf(value: float) -> str:
+    """A number as json.dumps writes it (repr; NaN and Infinity spelled as json does)."""
+    return repr(value) if math.isfinite(value) else json.dumps(value)
+
+
+def _known(code: str, value: float, threshold: str, flagged: bool, weight: str, sentence: str) -> str:
+    """An evaluated signal as JSON text (threshold and weight already formatted)."""
+    return (
+        f'{{"code": "{code}", "value": {_jf(value)}, "threshold": {threshold}, "flagged": {_JB[flagged]}, '
+        f'"weight": {weight}, "sentence": "{sentence}"}}'
+    )
