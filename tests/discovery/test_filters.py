@@ -144,3 +144,22 @@ def test_bad_values_are_reported_per_field(db, query: str, field: str) -> None:
 
     assert not filterset.is_valid()
     assert field in filterset.errors
+
+
+def test_score_filtered_follower_order_follows_later_follower_changes(db) -> None:
+    """On PostgreSQL this order reads the count copied onto the score row: the copy must follow changes."""
+    from discovery.models import Profile
+    from tests.factories.discovery import ProfileFactory
+    from tests.factories.scoring import ProfileScoreFactory
+
+    small, middle, large = (ProfileFactory(followers=f) for f in (10_000, 20_000, 30_000))
+    for profile in (small, middle, large):
+        ProfileScoreFactory(profile=profile, tier="micro")
+    small.followers = 50_000
+    small.save()  # a save of the profile
+    Profile.objects.filter(pk=large.pk).update(followers=5_000)  # a bulk UPDATE (as imports write)
+    late = ProfileFactory(followers=40_000)
+    ProfileScoreFactory(profile=late, tier="micro")  # a score written after the profile
+
+    assert run("tier=micro") == [small.pk, late.pk, middle.pk, large.pk]
+    assert run("tier=micro&ordering=-followers") == [small.pk, late.pk, middle.pk, large.pk]
