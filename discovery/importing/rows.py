@@ -233,9 +233,8 @@ def _parse_numeric(series: pd.Series, parser: str) -> tuple[list[Any], dict[int,
     Plain numbers are converted and range-checked with numpy; only the other cells (``3.3k``, ``1.39%``,
     missing markers, out-of-range values) go through the per-cell parser.
     """
-    kind = pd.api.types.infer_dtype(series, skipna=False)
-    stripped = series.str.strip() if kind == "string" else series
-    numbers = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    # to_numeric skips surrounding ASCII whitespace itself; other cells fall to the per-cell parser.
+    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     low, high = _NUMERIC_RANGES[parser]
     with np.errstate(invalid="ignore"):
         plain = (numbers >= low) & (numbers <= high)  # False for NaN
@@ -338,11 +337,50 @@ def _parse_validated(series: pd.Series, parser: str) -> tuple[list[Any], dict[in
     return out, problems
 
 
+# Parsers whose values are numbers, dates or None, never '' (no per-value check needed).
+_NOT_TEXT = frozenset({*_NUMERIC, "date", "datetime"})
 _MEMO_PARSERS = frozenset({"platform", "country", "bool", "kind", "niches", "age", "audience"})
+
+
+# The canonical audience cell (``GB:45;US:20``): read with a split; anything else goes to the per-cell parser.
+_PLAIN_AUDIENCE = r"[A-Z]{2}:\d{1,3}(?:\.\d+)?(?:;[A-Z]{2}:\d{1,3}(?:\.\d+)?)*"
+
+
+def _plain_audience(text: str) -> dict[str, float] | None:
+    """``parse_audience_countries`` of a canonical cell, or None when that parser must decide."""
+    shares: dict[str, float] = {}
+    for part in text.split(";"):
+        code, share = part.split(":")
+        pct = float(share)
+        if code == "UK" or code not in v.ISO_CODES or pct > 100:
+            return None
+        shares[code] = pct
+    return shares if sum(shares.values()) <= 100.5 else None
+
+
+def _parse_audience(series: pd.Series) -> tuple[list[Any], dict[int, str]]:
+    """Audience shares by position: canonical cells split directly, the rest through the per-cell parser."""
+    out: list[Any] = series.tolist()
+    plain = np.zeros(len(out), dtype=bool)
+    if pd.api.types.infer_dtype(series, skipna=False) == "string":
+        plain = series.str.fullmatch(_PLAIN_AUDIENCE).to_numpy(dtype=bool)
+    problems: dict[int, str] = {}
+    for i, raw in enumerate(out):
+        value = _plain_audience(raw) if plain[i] else None
+        if value is None:
+            try:
+                value = v.parse_audience_countries(raw)
+            except v.ValueProblem as exc:
+                value = None
+                problems[i] = str(exc)
+        out[i] = value
+    return out, problems
 
 
 def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, str]]:
     """Values and problems (by position) of one column."""
+    if parser == "audience":
+        return _parse_audience(series)
     if parser in _NUMERIC:
         return _parse_numeric(series, parser)
     if parser in {"date", "datetime"}:
@@ -396,7 +434,9 @@ def parse_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> ParsedRows:
                 parsed, problems = _parse_cells(series, parser)
                 columns.append((position, parsed, problems))
         names.append(name)
-        values_by_field.append(_combine(name, spec.merge, columns, rows, mapping, result.raw, pending))
+        values_by_field.append(
+            _combine(name, spec.merge, columns, rows, mapping, result.raw, pending, parser=parser)
+        )
     result.names = names
     result.columns = values_by_field
     for row, name, column, value, reason in pending:
@@ -417,6 +457,8 @@ def _combine(
     mapping: ColumnMapping,
     raw: dict[int, list[Any]],
     pending: list[tuple[int, str, str, Any, str]],
+    *,
+    parser: str = "text",
 ) -> list[Any]:
     """One field's values by row from its columns (first value wins, or merged lists); problems queued."""
     if merge:
@@ -430,7 +472,7 @@ def _combine(
     if len(columns) == 1:
         # One column (the usual case): no per-row choice between columns.
         position, parsed, problems = columns[0]
-        out = [None if x is None or (isinstance(x, str) and x == "") else x for x in parsed]
+        out = parsed if parser in _NOT_TEXT else [None if x == "" else x for x in parsed]
         for i, reason in problems.items():
             if out[i] is None:
                 pending.append(

@@ -545,12 +545,14 @@ _SNAPSHOT_STAGE_COLUMNS = {
 # a value differs (a day's missing following/posts keep the stored ones), so unchanged rows are not
 # rewritten; xmax = 0 tells an inserted row from an updated one.
 _SNAPSHOT_UPSERT = f"""
-WITH up AS (
-    INSERT INTO discovery_followersnapshot AS t
-        (profile_id, captured_on, followers, following, posts_count, created_at, updated_at)
-    SELECT p.id, s.date, s.followers, s.following, s.posts_count, now(), now()
+WITH src AS MATERIALIZED (
+    SELECT p.id AS profile_id, s.date, s.followers, s.following, s.posts_count
     FROM "{_SNAPSHOT_STAGE}" s
     JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
+), up AS (
+    INSERT INTO discovery_followersnapshot AS t
+        (profile_id, captured_on, followers, following, posts_count, created_at, updated_at)
+    SELECT profile_id, date, followers, following, posts_count, now(), now() FROM src
     ON CONFLICT (profile_id, captured_on) DO UPDATE SET
         followers = EXCLUDED.followers,
         following = COALESCE(EXCLUDED.following, t.following),
@@ -561,7 +563,7 @@ WITH up AS (
          COALESCE(EXCLUDED.posts_count, t.posts_count))
     RETURNING t.profile_id, (t.xmax = 0) AS inserted
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
+SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
        array_agg(DISTINCT profile_id)
 FROM up
 """
@@ -657,10 +659,12 @@ class _SnapshotWriter(_Writer):
         for name in ("followers", "following", "posts_count"):
             frame[name] = counts_column(frame[name].tolist())
         stage_frame(_SNAPSHOT_STAGE, _SNAPSHOT_STAGE_COLUMNS, frame)
-        self.reject_unknown_accounts(parsed, _SNAPSHOT_STAGE)
         with connection.cursor() as cursor:
             cursor.execute(_SNAPSHOT_UPSERT)
-            created, updated, changed_ids = cursor.fetchone()
+            matched, created, updated, changed_ids = cursor.fetchone()
+        if matched < len(frame):
+            self.reject_unknown_accounts(parsed, _SNAPSHOT_STAGE)
+        with connection.cursor() as cursor:
             # Latest counts follow the newest snapshot of each account, unless the stored ones are newer.
             cursor.execute(_SNAPSHOT_LATEST)
             if changed_ids:
@@ -690,12 +694,15 @@ _POST_STAGE_COLUMNS = {
     "hashtags": "jsonb",
     "mentions": "jsonb",
 }
-_POST_ANY_STORED = f"""
-SELECT EXISTS (
-    SELECT 1 FROM "{_POST_STAGE}" s
-    JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
-    JOIN discovery_post t ON t.profile_id = p.id AND t.external_id = s.post_id
+# In one pass: staged rows of unknown accounts (stored = false) and posts already stored (stored = true).
+_POST_CHECK = f"""
+SELECT s."row", s.platform, s.handle, p.id IS NOT NULL AS stored
+FROM "{_POST_STAGE}" s
+LEFT JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
+WHERE p.id IS NULL OR EXISTS (
+    SELECT 1 FROM discovery_post t WHERE t.profile_id = p.id AND t.external_id = s.post_id
 )
+ORDER BY s."row"
 """
 _POST_INSERT = f"""
 INSERT INTO discovery_post (profile_id, external_id, posted_at, kind, {", ".join(POST_COUNTS)},
@@ -798,10 +805,17 @@ class _PostWriter(_Writer):
         frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True).dt.as_unit("us").astype("int64")
         stage_frame(_POST_STAGE, _POST_STAGE_COLUMNS, frame)
         with connection.cursor() as cursor:
-            cursor.execute(_POST_ANY_STORED)
-            if cursor.fetchone()[0]:
-                return None
-        self.reject_unknown_accounts(parsed, _POST_STAGE)
+            cursor.execute(_POST_CHECK)
+            found = cursor.fetchall()
+        if any(stored for *_, stored in found):
+            return None
+        for row, platform, handle, _ in found:
+            parsed.reject(
+                row,
+                "handle",
+                handle,
+                f"no {platform} account '{handle}' in the catalogue; import its profile first",
+            )
         with connection.cursor() as cursor:
             cursor.execute(_POST_INSERT)
             created = cursor.rowcount

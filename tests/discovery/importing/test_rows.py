@@ -143,3 +143,25 @@ def test_parse_frame_keeps_row_numbers_values_and_problems() -> None:
         (3, "handle"),
     }
     assert parsed.raw[2] == cells[1]
+
+
+def test_audience_fast_path_matches_the_per_cell_parser() -> None:
+    cells = [
+        "GB:45;US:20",
+        "ES:40;SE:32.5",
+        "UK:40",
+        "XX:10",
+        "GB:60;US:60",
+        "GB:101",
+        "gb:45",
+        " GB:45 ",
+        "GB:45;GB:20",
+        "United Kingdom:45",
+        "N/A",
+        "",
+        "GB45",
+    ]
+
+    got = rows._parse_cells(pd.Series(cells, dtype=object), "audience")
+
+    assert got == _per_cell("audience", cells)
