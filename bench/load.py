@@ -1,15 +1,20 @@
 """Load test: gunicorn on 127.0.0.1 against a bench database, driven by locust headless, bounded in time.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ml_i_bench \\
-        .venv/bin/python -m bench.load --profiles 100000 --users 50 --spawn-rate 10 --duration 120
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ml_srch_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python -m bench.load --profiles 1000000 --users 50 --spawn-rate 10 --duration 120
 
-The database must be PostgreSQL and its name must end in ``_bench`` (it is created if missing,
-migrated, and refilled by ``bench.bench_search.generate`` when it does not hold ``--profiles``
-profiles). The scenario is ``bench/locustfile.py``: marketers search (page, htmx fragment, API), open
-profiles and add/remove shortlist entries; one admin uploads and starts small imports (queued on the
-local filesystem transport; no worker runs, so they only load the web tier). Writes p50/p95 per
-request type and requests/s to bench/results/load-<profiles>-<users>u.{json,md}, beside the targets (search
-p95 < 300 ms, no errors).
+The database must be PostgreSQL and its name must end in ``_bench`` (it is created if missing and
+migrated). An empty catalogue is filled by ``bench.bench_search.generate``; a catalogue of another size
+is refused unless ``--regenerate`` (the database may be someone else's benchmark). The scenario is
+``bench/locustfile.py``: marketers of ten brands (returning users, sessions open) search (page, htmx
+fragment, API), open profiles and add/remove entries on their brand's shortlist; one user logs in
+and out through the form; one admin uploads and starts small imports. Every user waits 1-5 s between
+actions. Imports are queued on Redis (REDIS_URL, e.g. DB 5, where no worker listens) or else on the
+filesystem transport, so they load the web tier only and never change the catalogue.
+
+gunicorn runs with ``config/gunicorn.conf.py``. Writes p50/p95 per request type, requests/s and the CPU
+seconds the web workers, PostgreSQL and locust used per request to
+bench/results/load-<profiles>-<users>u.{json,md}, beside the targets (search p95 < 300 ms, no errors).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -33,6 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
 PASSWORD = "load-bench-password"
 SEARCH_P95_LIMIT_MS = 300
+BRANDS = 10
+MARKETERS = 60  # at least as many as the largest --users; each virtual marketer takes the next one
 
 
 def _ensure_database(url: str) -> None:
@@ -53,9 +61,13 @@ def _ensure_database(url: str) -> None:
     admin.close()
 
 
-def prepare(profiles: int) -> dict[str, Any]:
-    """Migrate, fill the catalogue, create a marketer, an admin and a campaign; return the locust context."""
+def prepare(profiles: int, *, regenerate: bool = False) -> dict[str, Any]:
+    """Migrate, fill an empty catalogue, create brands, campaigns, marketers with open sessions, a newcomer
+    and an admin; return the locust context."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
     from campaigns.models import Campaign
@@ -63,34 +75,95 @@ def prepare(profiles: int) -> dict[str, Any]:
     from discovery.models import Profile
 
     call_command("migrate", verbosity=0)
-    if Profile.objects.count() != profiles:
+    held = Profile.objects.count()
+    if held != profiles:
+        if held and not regenerate:
+            sys.exit(f"The database holds {held:,} profiles, not {profiles:,}: pass --profiles {held} "
+                     "or --regenerate (which empties and refills the catalogue).")  # fmt: skip
         bench_search.generate(profiles)
-    brand, _ = Organisation.objects.get_or_create(
-        slug="load-brand", defaults={"name": "Load Brand", "kind": "brand"}
-    )
-    marketer, _ = User.objects.get_or_create(username="load-marketer")
+    password = make_password(PASSWORD)  # one hash for every load user (each costs ~0.4 s of CPU)
+    campaigns = []
+    for b in range(BRANDS):
+        brand, _ = Organisation.objects.get_or_create(
+            slug=f"load-brand-{b}", defaults={"name": f"Load Brand {b}", "kind": "brand"}
+        )
+        campaign, _ = Campaign.objects.get_or_create(
+            organisation=brand,
+            name=f"Load campaign {b}",
+            defaults={"objective": "awareness", "budget": 100000, "currency": "GBP"},
+        )
+        campaign.entries.all().delete()  # each run starts from empty shortlists
+        campaigns.append(campaign)
+    marketers = []
+    for i in range(MARKETERS):
+        user, _ = User.objects.get_or_create(username=f"load-marketer-{i}")
+        user.password = password
+        user.save()
+        campaign = campaigns[i % BRANDS]
+        Membership.objects.get_or_create(
+            user=user, organisation_id=campaign.organisation_id, defaults={"role": "member"}
+        )
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        marketers.append({"username": user.username, "session": session.session_key, "campaign": campaign.pk})
+    newcomer, _ = User.objects.get_or_create(username="load-newcomer")
     admin, _ = User.objects.get_or_create(
         username="load-admin", defaults={"is_staff": True, "is_superuser": True}
     )
-    for user in (marketer, admin):
-        user.set_password(PASSWORD)
+    for user in (newcomer, admin):
+        user.password = password
         user.save()
-    Membership.objects.get_or_create(user=marketer, organisation=brand, defaults={"role": "member"})
-    campaign, _ = Campaign.objects.get_or_create(
-        organisation=brand,
-        name="Load campaign",
-        defaults={"objective": "awareness", "budget": 100000, "currency": "GBP"},
+    Membership.objects.get_or_create(
+        user=newcomer, organisation_id=campaigns[0].organisation_id, defaults={"role": "member"}
     )
-    campaign.entries.all().delete()  # each run starts from an empty shortlist
     ids = Profile.objects.order_by("id").values_list("id", flat=True)
     return {
-        "marketer": marketer.username,
+        "marketers": marketers,
+        "newcomer": newcomer.username,
         "admin": admin.username,
         "password": PASSWORD,
         "profile_min": ids.first(),
         "profile_max": ids.last(),
-        "campaign": campaign.pk,
     }
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (0 for those gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _group_pids(pgid: int) -> list[int]:
+    """Processes of a process group (gunicorn's master and workers)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def _postgres_pids(database: str) -> list[int]:
+    """Backends connected to the bench database (their CPU is the database's share of the run)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])
+        return [row[0] for row in cur.fetchall()]
 
 
 def _wait_until_up(url: str, timeout: float = 60) -> None:
@@ -127,7 +200,9 @@ def _stats(csv_path: Path) -> list[dict[str, Any]]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start gunicorn, run locust headless for the duration, collect the figures."""
-    context = prepare(args.profiles)
+    from django.db import connection
+
+    context = prepare(args.profiles, regenerate=args.regenerate)
     tmp = RESULTS / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     context_path = tmp / "load-context.json"
@@ -142,15 +217,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "API_THROTTLE_USER": "1000000/minute",
         "DJANGO_MEDIA_ROOT": str(REPO / "var" / "load-media"),
         "LOAD_CONTEXT": str(context_path),
+        "WEB_CONCURRENCY": str(args.workers),
+        "GUNICORN_THREADS": str(args.threads),
     }
-    env.pop("REDIS_URL", None)  # imports queue on the filesystem transport: no worker, web tier only
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{args.port}",
-         "-w", str(args.workers), "--access-logfile", "/dev/null", "--log-level", "warning"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-c", str(REPO / "config" / "gunicorn.conf.py"),
+         "-b", f"127.0.0.1:{args.port}", "--access-logfile", "/dev/null", "--log-level", "warning"],
         cwd=REPO, env=env, start_new_session=True,
     )  # fmt: skip
+    database = connection.settings_dict["NAME"]
     try:
         _wait_until_up(url)
+        web_pids = _group_pids(server.pid)
+        web_before = _cpu_seconds(web_pids)
+        db_before = {pid: _cpu_seconds([pid]) for pid in _postgres_pids(database)}
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
         subprocess.run(
             [sys.executable, "-m", "locust", "-f", str(REPO / "bench" / "locustfile.py"), "--headless",
@@ -159,18 +240,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             cwd=REPO, env=env, check=False, timeout=args.duration + 120,
         )  # fmt: skip
         wall = time.monotonic() - started
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        web_cpu = _cpu_seconds(web_pids) - web_before
+        db_pids = _postgres_pids(database)
+        db_cpu = sum(_cpu_seconds([pid]) - db_before.get(pid, 0.0) for pid in db_pids)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    locust_cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     rows = _stats(tmp / "load_stats.csv")
     search = [r for r in rows if r["name"].startswith("search")]
     total = next((r for r in rows if r["name"] == "Aggregated"), {})
+    requests = max(total.get("requests", 0), 1)
     return {
         "profiles": args.profiles,
         "users": args.users,
+        "spawn_rate": args.spawn_rate,
         "duration_s": args.duration,
         "wall_s": round(wall, 1),
         "gunicorn_workers": args.workers,
+        "gunicorn_threads": args.threads,
+        "think_time_s": [1.0, 5.0],
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),
@@ -178,6 +270,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "search_p95_max_ms": max((r["p95_ms"] for r in search), default=None),
         "failures": total.get("failures"),
         "requests_per_s": total.get("rps"),
+        # CPU seconds used during the run, per request served: what the web tier costs, independent
+        # of how busy the shared machine was.
+        "cpu_s": {"web": round(web_cpu, 2), "postgres": round(db_cpu, 2), "locust": round(locust_cpu, 2)},
+        "cpu_ms_per_request": {
+            "web": round(web_cpu / requests * 1000, 1),
+            "postgres": round(db_cpu / requests * 1000, 1),
+            "locust": round(locust_cpu / requests * 1000, 1),
+        },
         "rows": rows,
     }
 
@@ -185,11 +285,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def _markdown(report: dict[str, Any]) -> str:
     search_p95, failures, rps = report["search_p95_max_ms"], report["failures"], report["requests_per_s"]
     load = ", ".join(f"{x:.1f}" for x in report["load_average"])
+    cpu = report["cpu_ms_per_request"]
     lines = [
         f"# Load: {report['profiles']:,} profiles, {report['users']} users for {report['duration_s']} s",
         "",
-        f"gunicorn {report['gunicorn_workers']} workers on 127.0.0.1, {report['cpu_count']} cores, "
-        f"load average {load} at the end; {report['when']}.",
+        f"gunicorn {report['gunicorn_workers']} workers x {report['gunicorn_threads']} threads on 127.0.0.1, "
+        f"{report['cpu_count']} cores shared with locust, PostgreSQL and other jobs, load average {load} at "
+        f"the end; {report['when']}. Users spawn at {report['spawn_rate']}/s and wait 1-5 s between actions "
+        "(bench/locustfile.py).",
+        "",
+        f"CPU per request served: web {cpu['web']} ms, PostgreSQL {cpu['postgres']} ms, "
+        f"locust {cpu['locust']} ms.",
         "",
         f"Search p95 (worst search type): **{search_p95} ms** (target < {SEARCH_P95_LIMIT_MS} ms); "
         f"failures: **{failures}** (target 0); throughput **{rps} requests/s**.",
@@ -213,6 +319,8 @@ def main() -> None:
     parser.add_argument("--spawn-rate", type=int, default=10)
     parser.add_argument("--duration", type=int, default=120, help="seconds")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread if > 1)")
+    parser.add_argument("--regenerate", action="store_true", help="refill a catalogue of another size")
     parser.add_argument("--port", type=int, default=8791)
     args = parser.parse_args()
     _ensure_database(os.environ.get("DATABASE_URL", ""))

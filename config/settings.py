@@ -155,9 +155,21 @@ IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=200 * 1024 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
-# Cache: used for throttling and task locks. CACHE_URL may point at Redis; the default keeps
-# the site up when Redis is down (pages must not depend on the broker).
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://microlens")}
+# Cache: throttling, task locks and short-lived search totals. CACHE_URL picks one explicitly; else
+# Redis when REDIS_URL is set (one cache shared by every web process, so a total counted by one
+# worker serves them all), through a backend that treats an unreachable Redis as a miss, so pages
+# keep working when Redis is down; else local memory (one per process, nothing to run).
+if env.str("REDIS_URL", "") and not env.str("CACHE_URL", ""):
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.FailSoftRedisCache",
+            "LOCATION": env.str("REDIS_URL"),
+            "KEY_PREFIX": "microlens-cache",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://microlens")}
 
 # Sessions and cookies.
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 12)
