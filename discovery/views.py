@@ -71,6 +71,8 @@ def search_context(request: HttpRequest) -> dict[str, Any]:
         "query": query.urlencode(),
         "page_sizes": PAGE_SIZES,
         "export_max_rows": EXPORT_MAX_ROWS,
+        "count_exact_up_to": selectors.COUNT_EXACT_UP_TO,
+        "count_cache_seconds": selectors.COUNT_CACHE_SECONDS,
         # Campaigns the ticked results can be added to (campaigns app; one query).
         "shortlist_campaigns": list(editable_campaigns(user=request.user)),
     }

@@ -230,3 +230,23 @@ def test_fast_representation_matches_the_declared_fields(scored: bool) -> None:
         declared = serializers.ModelSerializer.to_representation(serializer, profile)
         rendered = JSONRenderer().render
         assert json.loads(rendered(serializer.data)) == json.loads(rendered(declared))
+
+
+def test_every_page_of_a_score_filtered_follower_sort_in_order(api) -> None:
+    """Pages past the middle are read from the end on PostgreSQL; together they are the whole order."""
+    counts = [30_000, 12_000, 99_000, 12_000, None, 45_000, 3_000, 12_000, 70_000]
+    micro = []
+    for followers in counts:
+        profile = ProfileFactory(followers=followers)
+        ProfileScoreFactory(profile=profile, tier="micro")
+        micro.append(profile)
+    ProfileScoreFactory(profile=ProfileFactory(followers=50_000), tier="macro")
+    expected = [p.pk for p in sorted(micro, key=lambda p: (p.followers is None, -(p.followers or 0), p.pk))]
+
+    got = []
+    for page in range(1, 6):
+        body = api.get(reverse("api:profile-list"), {"tier": "micro", "page_size": 2, "page": page}).json()
+        assert body["count"] == len(micro)
+        got += [r["id"] for r in body["results"]]
+
+    assert got == expected

@@ -9,7 +9,7 @@ import pytest
 from django.http import QueryDict
 
 from discovery.filters import ProfileFilterSet
-from discovery.selectors import profile_list
+from discovery.selectors import DeferredRows, profile_list
 from tests.discovery.catalogue import Row, build_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,20 @@ def test_score_filtered_follower_order_follows_later_follower_changes(db) -> Non
 
     assert run("tier=micro") == [small.pk, late.pk, middle.pk, large.pk]
     assert run("tier=micro&ordering=-followers") == [small.pk, late.pk, middle.pk, large.pk]
+
+
+@pytest.mark.parametrize("ordering", ["price", "cpe", "-cpe"])
+def test_follower_band_with_a_score_sort_matches_plain_python(rows: list[Row], ordering: str) -> None:
+    band = [r for r in rows if ge(r.followers, 12000) and le(r.followers, 100000)]
+    key = ordering.lstrip("-")
+    expected = _sorted_ids(band, lambda r: getattr(r, key), ordering.startswith("-"))
+
+    filterset = ProfileFilterSet(
+        QueryDict(f"followers_min=12000&followers_max=100000&ordering={ordering}"), queryset=profile_list()
+    )
+    assert filterset.is_valid()
+    pages = DeferredRows(filterset.qs)  # pages as the views do: known values first, then unknown
+    got = [p.pk for start in range(0, len(band) + 7, 7) for p in pages[start : start + 7]]
+
+    assert any(getattr(r, key) is None for r in band), "the band must hold rows without the value"
+    assert got == expected
