@@ -137,7 +137,8 @@ def profile_order(
     if ordering == "-followers" and _is_postgres() and _score_inner_joined(queryset):
         # Every row has a score row, which carries the profile's count (migration 0008, kept equal
         # by triggers): tier + followers (and score filters + followers) are then one index,
-        # ``(tier, profile_followers DESC NULLS LAST, profile_id)``, instead of a join to sort.
+        # ``(tier, profile_followers DESC NULLS LAST, profile_id)`` (0011 adds filter columns), not a
+        # join to sort.
         return queryset.order_by(RawSQL(SCORE_FOLLOWERS_SQL, ()).desc(nulls_last=True), "id")
     if ordering == "-followers" and filtered:
         # COALESCE keeps the planner off the followers index: walking it from the top under a
@@ -467,19 +468,29 @@ def _similar_ids_windowed(
 ) -> list[int]:
     """Ids of the nearest candidates in one statement: each follower window runs only if every
     narrower one came up short (an InitPlan gate, so PostgreSQL never executes the wider scans).
-    The score and niche lookups are correlated on purpose (OFFSET 0 keeps the score subquery from
-    being flattened into a join): one index probe each per candidate in the window, never a scan
-    of every score of a tier or a hash of every account in those niches."""
-    candidates = """
-        SELECT p.id, p.followers,
-               ABS(COALESCE(p.followers, 0)::double precision - %(f)s) / %(f)s
-               + ABS(COALESCE(s.er, 0.0) - %(er)s) / GREATEST(%(er)s, 0.5) AS distance
-        FROM discovery_profile p
-        CROSS JOIN LATERAL (SELECT sc.er, sc.tier FROM scoring_profilescore sc
-                            WHERE sc.profile_id = p.id OFFSET 0) s
-        WHERE p.platform = %(platform)s AND s.tier = %(tier)s AND p.creator_id <> %(creator)s
-          AND (SELECT 1 FROM discovery_profile_niches pn
-               WHERE pn.profile_id = p.id AND pn.niche_id = ANY(%(niches)s) LIMIT 1) IS NOT NULL"""
+
+    A window reads ``(tier, profile_followers, profile_id)`` index-only (the score row's copy of the
+    follower count, migration discovery 0008) and probes the niche index for each entry; only the
+    survivors (~1 in 7) fetch their profile and score rows. OFFSET 0 fences that subquery so the
+    planner cannot turn it back into a join that fetches every row first."""
+    distance = (
+        "ABS(COALESCE(p.followers, 0)::double precision - %(f)s) / %(f)s"
+        " + ABS(COALESCE(s.er, 0.0) - %(er)s) / GREATEST(%(er)s, 0.5)"
+    )
+
+    def window(bounds: str, nearer: str) -> str:
+        return f"""
+            SELECT p.id, {distance} AS distance
+            FROM (SELECT s0.profile_id FROM scoring_profilescore s0
+                  WHERE s0.tier = %(tier)s {bounds}
+                    AND (SELECT 1 FROM discovery_profile_niches pn WHERE pn.profile_id = s0.profile_id
+                         AND pn.niche_id = ANY(%(niches)s) LIMIT 1) IS NOT NULL
+                  OFFSET 0) c
+            JOIN scoring_profilescore s ON s.profile_id = c.profile_id
+            JOIN discovery_profile p ON p.id = c.profile_id
+            WHERE p.platform = %(platform)s AND p.creator_id <> %(creator)s {nearer}
+            ORDER BY distance, p.id LIMIT %(limit)s"""
+
     params: dict[str, Any] = {
         "f": float(followers),
         "er": float(er),
@@ -489,19 +500,18 @@ def _similar_ids_windowed(
         "niches": niche_ids,
         "limit": limit,
     }
-    ctes = [f"base AS NOT MATERIALIZED ({candidates})"]
+    ctes: list[str] = []
     names: list[str] = []
     for i, width in enumerate((*SIMILAR_WINDOWS, None)):
         name = f"w{i}"
         if width is None:
-            inner = "SELECT id, distance FROM base ORDER BY distance, id LIMIT %(limit)s"
+            inner = window("", "")
         else:
             params[f"lo{i}"] = math.floor(followers * (1 - width))  # integers, so the index serves
             params[f"hi{i}"] = math.ceil(followers * (1 + width))
             params[f"w{i}"] = width
-            inner = (
-                f"SELECT id, distance FROM base WHERE followers BETWEEN %(lo{i})s AND %(hi{i})s"
-                f" AND distance < %(w{i})s ORDER BY distance, id LIMIT %(limit)s"
+            inner = window(
+                f"AND s0.profile_followers BETWEEN %(lo{i})s AND %(hi{i})s", f"AND {distance} < %(w{i})s"
             )
         gate = " AND ".join(f"(SELECT count(*) FROM {n}) < %(limit)s" for n in names) or "TRUE"
         # The gate stays outside the LIMITed subquery, so it is a one-time filter above the scan.
