@@ -339,7 +339,8 @@ def _parse_validated(series: pd.Series, parser: str) -> tuple[list[Any], dict[in
 
 # Parsers whose values are numbers, dates or None, never '' (no per-value check needed).
 _NOT_TEXT = frozenset({*_NUMERIC, "date", "datetime"})
-_MEMO_PARSERS = frozenset({"platform", "country", "bool", "kind", "niches", "age", "audience"})
+# Pure parsers of columns whose values repeat (hashtags, short captions): each distinct cell parsed once.
+_MEMO_PARSERS = frozenset({"platform", "country", "bool", "kind", "niches", "age", "hashtags", "text"})
 
 
 # The canonical audience cell (``GB:45;US:20``): read with a split; anything else goes to the per-cell parser.

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -725,8 +726,17 @@ def _caption_tags(caption: str) -> list[str]:
     return [t.lower() for t in dict.fromkeys(_HASHTAG.findall(caption))] if caption else []
 
 
-def _json_list(values: list[str] | None) -> str:
-    return json.dumps(values, ensure_ascii=False) if values else "[]"
+def _json_lists(lists: Iterable[list[str] | None]) -> list[str]:
+    """Each list as JSON text (a column repeats few distinct lists: each is encoded once)."""
+    encoded: dict[tuple[str, ...], str] = {(): "[]"}
+    out = []
+    for values in lists:
+        key = tuple(values or ())
+        text = encoded.get(key)
+        if text is None:
+            text = encoded[key] = json.dumps(list(key), ensure_ascii=False)
+        out.append(text)
+    return out
 
 
 class _PostWriter(_Writer):
@@ -796,11 +806,11 @@ class _PostWriter(_Writer):
             frame[name] = counts_column(frame[name].tolist())
         frame["is_sponsored"] = frame["is_sponsored"].fillna(False).astype(bool)
         frame["caption"] = frame["caption"].fillna("")
-        frame["hashtags"] = [
-            _json_list(tags if tags else _caption_tags(caption))
+        frame["hashtags"] = _json_lists(
+            tags if tags else _caption_tags(caption)
             for tags, caption in zip(frame["hashtags"].tolist(), frame["caption"].tolist(), strict=True)
-        ]
-        frame["mentions"] = [_json_list(names) for names in frame["mentions"].tolist()]
+        )
+        frame["mentions"] = _json_lists(frame["mentions"].tolist())
         # Microseconds since the epoch: pandas writes timestamps as text twenty times slower than integers.
         frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True).dt.as_unit("us").astype("int64")
         stage_frame(_POST_STAGE, _POST_STAGE_COLUMNS, frame)
