@@ -469,26 +469,27 @@ def _similar_ids_windowed(
     """Ids of the nearest candidates in one statement: each follower window runs only if every
     narrower one came up short (an InitPlan gate, so PostgreSQL never executes the wider scans).
 
-    A window reads ``(tier, profile_followers, profile_id)`` index-only (the score row's copy of the
-    follower count, migration discovery 0008) and probes the niche index for each entry; only the
-    survivors (~1 in 7) fetch their profile and score rows. OFFSET 0 fences that subquery so the
-    planner cannot turn it back into a join that fetches every row first."""
+    A window walks the score rows of the tier by follower count (the score row's copy of it,
+    ``profile_followers``, migration discovery 0008; index-only where the index carries ER) and
+    probes the niche index for each; only the survivors (~1 in 7) fetch their profile row. The
+    OFFSET 0 fences keep the planner from turning this back into joins that read whole tables."""
     distance = (
         "ABS(COALESCE(p.followers, 0)::double precision - %(f)s) / %(f)s"
-        " + ABS(COALESCE(s.er, 0.0) - %(er)s) / GREATEST(%(er)s, 0.5)"
+        " + ABS(COALESCE(c.er, 0.0) - %(er)s) / GREATEST(%(er)s, 0.5)"
     )
 
     def window(bounds: str, nearer: str) -> str:
         return f"""
             SELECT p.id, {distance} AS distance
-            FROM (SELECT s0.profile_id FROM scoring_profilescore s0
+            FROM (SELECT s0.profile_id, s0.er FROM scoring_profilescore s0
                   WHERE s0.tier = %(tier)s {bounds}
                     AND (SELECT 1 FROM discovery_profile_niches pn WHERE pn.profile_id = s0.profile_id
                          AND pn.niche_id = ANY(%(niches)s) LIMIT 1) IS NOT NULL
                   OFFSET 0) c
-            JOIN scoring_profilescore s ON s.profile_id = c.profile_id
-            JOIN discovery_profile p ON p.id = c.profile_id
-            WHERE p.platform = %(platform)s AND p.creator_id <> %(creator)s {nearer}
+            CROSS JOIN LATERAL (SELECT p0.id, p0.followers FROM discovery_profile p0
+                                WHERE p0.id = c.profile_id AND p0.platform = %(platform)s
+                                  AND p0.creator_id <> %(creator)s OFFSET 0) p
+            WHERE TRUE {nearer}
             ORDER BY distance, p.id LIMIT %(limit)s"""
 
     params: dict[str, Any] = {
@@ -510,9 +511,13 @@ def _similar_ids_windowed(
             params[f"lo{i}"] = math.floor(followers * (1 - width))  # integers, so the index serves
             params[f"hi{i}"] = math.ceil(followers * (1 + width))
             params[f"w{i}"] = width
-            inner = window(
-                f"AND s0.profile_followers BETWEEN %(lo{i})s AND %(hi{i})s", f"AND {distance} < %(w{i})s"
+            # Each part of the distance is below the width too: the ER test runs on the index entry,
+            # before the niche probe, and drops most of the window.
+            bounds = (
+                f"AND s0.profile_followers BETWEEN %(lo{i})s AND %(hi{i})s"
+                f" AND ABS(COALESCE(s0.er, 0.0) - %(er)s) / GREATEST(%(er)s, 0.5) < %(w{i})s"
             )
+            inner = window(bounds, f"AND {distance} < %(w{i})s")
         gate = " AND ".join(f"(SELECT count(*) FROM {n}) < %(limit)s" for n in names) or "TRUE"
         # The gate stays outside the LIMITed subquery, so it is a one-time filter above the scan.
         ctes.append(f"{name} AS MATERIALIZED (SELECT * FROM ({inner}) x WHERE {gate})")

@@ -81,3 +81,28 @@ def test_similar_ties_break_by_id_across_window_edges() -> None:
     similar = selectors.profile_similar(profile=me)
 
     assert [p.pk for p in similar] == sorted(twins)[: selectors.SIMILAR_LIMIT]
+
+
+def test_similar_handles_unknown_and_tiny_engagement_rates() -> None:
+    # given: a low-ER account (the ER gap is then relative to 0.5) and peers with unknown ER
+    niche = NicheFactory(slug="gaming")
+    me = ProfileFactory(handle="me", followers=8_000)
+    me.niches.add(niche)
+    ProfileScoreFactory(profile=me, tier="micro", er=0.2)
+    peers = []
+    for i, (followers, er) in enumerate(
+        [(8_010, None), (8_050, 0.0), (8_000, 0.21), (8_100, 0.19), (7_900, 0.6), (8_400, None), (9_000, 0.2)]
+    ):
+        peer = ProfileFactory(handle=f"low{i}", followers=followers)
+        peer.niches.add(niche)
+        ProfileScoreFactory(profile=peer, tier="micro", er=er)
+        peers.append(peer)
+    me = Profile.objects.select_related("score").get(pk=me.pk)
+    peers = list(Profile.objects.select_related("score").filter(pk__in=[p.pk for p in peers]))
+
+    for limit in (1, 3, 6):
+        # when
+        similar = selectors.profile_similar(profile=me, limit=limit)
+
+        # then
+        assert [p.pk for p in similar] == _expected(me, peers, limit), limit
