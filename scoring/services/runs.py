@@ -139,12 +139,26 @@ def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
     return ids
 
 
-def _dirty_lock(*, ids: list[int]) -> list[int]:
-    """Lock the chunk's profiles that are flagged dirty (skipping rows an import holds); returns them."""
+def _dirty_lock(*, ids: list[int]) -> tuple[list[int], bool]:
+    """Lock the chunk's profiles that are flagged dirty (skipping rows an import holds); returns them.
+
+    On PostgreSQL the flag is cleared in the same statement (``UPDATE ... RETURNING``: one write per
+    row instead of a row lock and then an update; a rollback restores it). Returns (ids, cleared).
+    """
+    if connection.vendor == "postgresql":
+        table = Profile._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET score_dirty = false WHERE id IN ("
+                f"SELECT id FROM {table} WHERE id = ANY(%s::bigint[]) AND score_dirty "
+                "FOR UPDATE SKIP LOCKED) RETURNING id",
+                [list(ids)],
+            )
+            return sorted(row[0] for row in cursor.fetchall()), True
     qs = Profile.objects.filter(id__in=selectors.ids_param(ids), score_dirty=True).order_by()
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs.values_list("id", flat=True))
+    return list(qs.values_list("id", flat=True)), False
 
 
 def scores_write(*, rows: pd.DataFrame | list[dict[str, Any]]) -> int:
@@ -274,10 +288,10 @@ def profiles_score_batch(
     with transaction.atomic():
         if queue_run_id is None:
             ids = profiles_claim(batch_size=batch_size, exclude_ids=exclude_ids)
-            flagged = ids
+            flagged, cleared_early = ids, False
         else:
             ids = queue_claim(run_id=queue_run_id, batch_size=batch_size)
-            flagged = _dirty_lock(ids=ids) if ids else []
+            flagged, cleared_early = _dirty_lock(ids=ids) if ids else ([], False)
         if not ids:
             return BatchResult(0, 0, 0, [])
         errors: list[dict[str, Any]] = []
@@ -297,7 +311,7 @@ def profiles_score_batch(
                 except Exception as exc:
                     errors.append({"profile_id": pid, "error": f"{type(exc).__name__}: {exc}"[:300]})
         cleared = set(scored).intersection(flagged) if len(scored) < len(ids) else flagged
-        if cleared:
+        if cleared and not cleared_early:
             Profile.objects.filter(id__in=selectors.ids_param(sorted(cleared))).update(score_dirty=False)
         if queue_run_id is not None and len(scored) < len(ids):
             # Failed profiles of a full run leave the queue; flag them so the next dirty run retries.
