@@ -168,3 +168,32 @@ def test_search_count_is_exact_when_small_and_cached_briefly_when_large(monkeypa
     # and once the cached total expires, the search is counted again.
     cache.clear()
     assert selectors.search_count(gb) == 5
+
+
+def test_large_totals_of_score_only_searches_and_their_pages(monkeypatch) -> None:
+    """Above the exact bound, score-only searches are counted (and paged) on the score table on PostgreSQL."""
+    from django.core.cache import cache
+    from django.http import QueryDict
+
+    from discovery.filters import ProfileFilterSet
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 2)
+    micro = []
+    for followers in (5_000, 50_000, 20_000, 20_000, 80_000):
+        profile = ProfileFactory(followers=followers)
+        ProfileScoreFactory(profile=profile, tier="micro", has_quoted_rate=True)
+        micro.append(profile)
+    ProfileScoreFactory(profile=ProfileFactory(followers=30_000), tier="micro", has_quoted_rate=False)
+    ProfileScoreFactory(profile=ProfileFactory(followers=60_000), tier="macro", has_quoted_rate=True)
+    ProfileFactory(followers=70_000)  # no score
+
+    filterset = ProfileFilterSet(
+        QueryDict("tier=micro&has_quoted_rate=true"), queryset=selectors.profile_list()
+    )
+    assert filterset.is_valid()
+    rows = selectors.DeferredRows(filterset.qs)
+    expected = [p.pk for p in sorted(micro, key=lambda p: (-p.followers, p.pk))]
+
+    assert rows.count() == 5
+    assert [p.pk for start in (0, 2, 4) for p in rows[start : start + 2]] == expected
