@@ -7,10 +7,11 @@ The database must be PostgreSQL and its name must end in ``_bench`` (it is creat
 migrated). An empty catalogue is filled by ``bench.bench_search.generate``; a catalogue of another size
 is refused unless ``--regenerate`` (the database may be someone else's benchmark). The scenario is
 ``bench/locustfile.py``: marketers of ten brands (returning users, sessions open) search (page, htmx
-fragment, API), open profiles and add/remove entries on their brand's shortlist; one user logs in
-and out through the form; one admin uploads and starts small imports. Every user waits 1-5 s between
-actions. Imports are queued on Redis (REDIS_URL, e.g. DB 5, where no worker listens) or else on the
-filesystem transport, so they load the web tier only and never change the catalogue.
+fragment, API; issue 6's realistic combinations from ``bench.bench_search``), open profiles and
+add/remove entries on their brand's shortlist; one user logs in and out through the form; one admin
+uploads and starts small imports. Every user waits 1-5 s between actions. Imports are queued on
+Redis (REDIS_URL, e.g. DB 5, where no worker listens) or else on the filesystem transport, so they
+load the web tier only and never change the catalogue.
 
 gunicorn runs with ``config/gunicorn.conf.py``. Writes p50/p95 per request type, requests/s and the CPU
 seconds the web workers, PostgreSQL and locust used per request to
@@ -121,6 +122,7 @@ def prepare(profiles: int, *, regenerate: bool = False) -> dict[str, Any]:
     )
     ids = Profile.objects.order_by("id").values_list("id", flat=True)
     return {
+        "searches": _searches(),
         "marketers": marketers,
         "newcomer": newcomer.username,
         "admin": admin.username,
@@ -128,6 +130,23 @@ def prepare(profiles: int, *, regenerate: bool = False) -> dict[str, Any]:
         "profile_min": ids.first(),
         "profile_max": ids.last(),
     }
+
+
+def _searches() -> list[str]:
+    """Issue 6's realistic search combinations (bench.bench_search), the deep page resolved to 80 %."""
+    from django.http import QueryDict
+
+    from discovery.filters import ProfileFilterSet
+    from discovery.selectors import profile_list
+
+    searches = []
+    for _label, query in bench_search.COMBINATIONS:
+        if "{deep}" in query:
+            filterset = ProfileFilterSet(QueryDict(query.format(deep=1)), queryset=profile_list())
+            total = filterset.qs.count() if filterset.is_valid() else 0
+            query = query.format(deep=max(1, int(total / 25 * 0.8)))
+        searches.append(query)
+    return searches
 
 
 def _cpu_seconds(pids: list[int]) -> float:

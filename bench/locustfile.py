@@ -32,16 +32,8 @@ CONTEXT: dict[str, Any] = (
 THINK_TIME = between(1.0, 5.0)
 MAX_ACTIONS = 500
 MAX_IMPORTS = 20
-SEARCHES = [
-    "",
-    "country=GB",
-    "q=travel",
-    "niche=beauty&followers_min=10000&followers_max=100000",
-    "tier=micro&er_min=2&ordering=-er",
-    "platform=instagram&quality_min=60&ordering=-followers",
-    "q=vegan+recipes&country=GB",
-    "price_max=500&ordering=cpe",
-]
+# Issue 6's realistic search combinations (bench.bench_search.COMBINATIONS, written by load.py).
+SEARCHES: list[str] = CONTEXT.get("searches", [""])
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _MARKETERS = itertools.count()
 
