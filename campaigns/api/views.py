@@ -38,6 +38,11 @@ class CampaignViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> Any:
         return selectors.campaign_list(user=self.request.user)
 
+    def _campaign(self) -> Any:
+        """The campaign of a shortlist call: scoped like ``get_object`` (another brand's is a 404), without
+        the list's shortlist count and niche prefetch, which these calls never show."""
+        return selectors.campaign_get(user=self.request.user, pk=self.kwargs["pk"])
+
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CampaignOutputSerializer(page, many=True).data)
@@ -101,7 +106,7 @@ class CampaignViewSet(viewsets.GenericViewSet):
     @extend_schema(request=EntryInputSerializer, responses=EntryOutputSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def shortlist(self, request: Request, pk: str | None = None) -> Response:
-        campaign = self.get_object()
+        campaign = self._campaign()
         if request.method == "GET":
             page = self.paginate_queryset(selectors.shortlist_entries(campaign=campaign))
             return self.get_paginated_response(EntryOutputSerializer(page, many=True).data)
@@ -122,7 +127,7 @@ class CampaignViewSet(viewsets.GenericViewSet):
     def shortlist_entry(
         self, request: Request, pk: str | None = None, entry_id: str | None = None
     ) -> Response:
-        campaign = self.get_object()
+        campaign = self._campaign()
         entry = selectors.entry_get(user=request.user, campaign=campaign, pk=entry_id or "")
         if request.method == "GET":
             return Response(EntryOutputSerializer(entry).data)
