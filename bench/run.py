@@ -38,7 +38,9 @@ class Step:
     database_suffix: str | None = None
 
 
-def steps_for(scale: int, database: str, data: Path) -> list[Step]:
+def steps_for(
+    scale: int, database: str, data: Path, import_kinds: tuple[str, ...] = ("profiles", "snapshots", "posts")
+) -> list[Step]:
     """The benchmarks of issues 2, 4, 5, 6, 7 and 8 at this scale.
 
     The generate step keeps its files in ``data`` and the import step reads those same files, so the
@@ -54,7 +56,10 @@ def steps_for(scale: int, database: str, data: Path) -> list[Step]:
         Step(
             "import",
             "bench.bench_import",
-            ("--profiles", str(scale), "--database", f"{database}_import", "--out", str(data)),
+            (
+                *("--profiles", str(scale), "--database", f"{database}_import", "--out", str(data)),
+                *("--kinds", *import_kinds),
+            ),
             f"import_{scale}.json",
         ),
         Step(
@@ -244,6 +249,12 @@ def main() -> None:
         "--data", help="folder for the generated catalogue files (default: /var/tmp/microlens-bench-<scale>)"
     )
     parser.add_argument(
+        "--import-kinds",
+        nargs="+",
+        default=["profiles", "snapshots", "posts"],
+        help="kinds the import step imports (posts take longest; the targets are profiles and snapshots)",
+    )
+    parser.add_argument(
         "--merge",
         action="store_true",
         help="keep the other areas of an existing report-<scale>.json (each step keeps its own date)",
@@ -257,11 +268,12 @@ def main() -> None:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = Path(args.data or f"/var/tmp/microlens-bench-{args.scale}")
-    steps = [s for s in steps_for(args.scale, args.database, data) if not args.only or s.area in args.only]
+    every = steps_for(args.scale, args.database, data, tuple(args.import_kinds))
+    steps = [s for s in every if not args.only or s.area in args.only]
     stem = RESULTS / f"report-{args.scale}"
     previous = json.loads(stem.with_suffix(".json").read_text()) if args.merge else {"steps": []}
     ran = [run_step(step, args.database, args.redis_url) for step in steps]
-    order = [s.area for s in steps_for(args.scale, args.database, data)]
+    order = [s.area for s in every]
     by_area = {s["area"]: s for s in previous["steps"]} | {s["area"]: s for s in ran}
     report = {
         "scale": args.scale,
