@@ -119,7 +119,8 @@ class Marketer(_Bounded):
 
 
 class Newcomer(_Bounded):
-    """Someone starting their day: the login form, the search page, then logging out; again and again."""
+    """Someone starting their day: the login form, a short session of searches and a profile, logging out;
+    then the same again (a login every ~25 s, far more often than 50 real users would)."""
 
     weight = 1
     fixed_count = 1
@@ -129,8 +130,16 @@ class Newcomer(_Bounded):
         self.counted()
         self.form_login(CONTEXT["newcomer"])
         self.client.get("/", name="search page")
+        for _ in range(3):
+            self.wait()
+            self.client.get(
+                "/?" + random.choice(SEARCHES), headers={"HX-Request": "true"}, name="search htmx"
+            )
         self.wait()
-        self.client.get("/?" + random.choice(SEARCHES), headers={"HX-Request": "true"}, name="search htmx")
+        self.client.get(
+            f"/profiles/{random.randint(CONTEXT['profile_min'], CONTEXT['profile_max'])}/",
+            name="profile page",
+        )
         self.wait()
         self.client.post(
             "/accounts/logout/", headers=self.csrf_headers(), name="logout", allow_redirects=False
