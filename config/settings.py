@@ -284,6 +284,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "scoring.tasks.score_dirty_profiles_task",
         "schedule": crontab(minute="*/5"),
     },
+    # Every minute: start the imports an admin started while the broker was down (no-op when none wait).
+    "imports-start-waiting": {
+        "task": "discovery.tasks.start_waiting_imports_task",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 LOGGING = {

@@ -270,6 +270,11 @@ class ImportJob(BaseModel):
     summary = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
+    start_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="an admin asked to start while the queue was down; it starts once the queue is back",
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from discovery.models import ImportJob, Profile
+from discovery.services.imports import import_jobs_start_waiting
 from scoring.models import ScoringRun
 from tests.factories.discovery import ProfileFactory
 from tests.factories.scoring import ProfileScoreFactory
@@ -36,7 +37,7 @@ def _upload(client: Client) -> ImportJob:
         reverse("imports:job-list"),
         {"file": SimpleUploadedFile("faults.csv", CSV.encode()), "kind": "profiles"},
     )
-    return ImportJob.objects.get()
+    return ImportJob.objects.latest("pk")
 
 
 @pytest.fixture
@@ -94,12 +95,16 @@ def test_import_started_with_the_broker_down_stays_pending_and_runs_once_it_is_b
     job.refresh_from_db()
     assert down.status_code == 200
     assert "The queue is down" in down.content.decode()
+    assert "start by itself as soon as the queue is back" in down.content.decode()
     assert job.status == ImportJob.Status.PENDING
+    assert job.start_requested_at is not None
     assert job.file.storage.exists(job.file.name)
 
-    # Redis is back: starting again queues it and the real worker imports every row.
-    back = client.post(reverse("imports:job-start", args=[job.pk]), follow=True)
-    assert "Import started" in back.content.decode()
+    # Redis is back: beat's next tick starts the waiting job and the real worker imports every row.
+    assert import_jobs_start_waiting() == 1
+    job.refresh_from_db()
+    assert job.start_requested_at is None
+    assert import_jobs_start_waiting() == 0  # nothing left waiting
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         job.refresh_from_db()
@@ -111,6 +116,32 @@ def test_import_started_with_the_broker_down_stays_pending_and_runs_once_it_is_b
         "fault_one": 12_000,
         "fault_two": 3_400,
     }
+
+
+@pytest.mark.django_db
+def test_waiting_imports_keep_waiting_while_the_broker_is_still_down(platform_admin, broker_down) -> None:
+    client = _client(platform_admin)
+    job = _upload(client)
+    client.post(reverse("imports:job-start", args=[job.pk]))
+    never_started = _upload(client)  # uploaded, never started: not the requeue's business
+
+    assert import_jobs_start_waiting() == 0
+
+    job.refresh_from_db()
+    never_started.refresh_from_db()
+    assert job.status == ImportJob.Status.PENDING
+    assert job.start_requested_at is not None
+    assert "start by itself" in job.message
+    assert never_started.start_requested_at is None
+
+
+def test_the_waiting_imports_task_is_scheduled_every_minute(settings) -> None:
+    entry = next(
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == "discovery.tasks.start_waiting_imports_task"
+    )
+    assert entry["schedule"].minute == set(range(60))
 
 
 # Transactional: the task is enqueued on commit, which a rolled-back test transaction never reaches.

@@ -21,6 +21,7 @@ from discovery.services.imports.jobs import (
     import_job_run,
     import_job_set_mapping,
     import_job_start,
+    import_jobs_start_waiting,
 )
 from discovery.services.imports.run import import_file
 from discovery.services.imports.summary import (
@@ -62,4 +63,5 @@ __all__ = [
     "import_job_run",
     "import_job_set_mapping",
     "import_job_start",
+    "import_jobs_start_waiting",
 ]

@@ -155,8 +155,14 @@ def import_job_set_mapping(*, job: ImportJob, mapping: dict[str, Any]) -> Import
     return job
 
 
+QUEUE_DOWN_WAITING = (
+    "The queue is down, so the import could not start yet. Your file is saved and the job will start by "
+    "itself as soon as the queue is back (checked every minute)."
+)
+
+
 def import_job_start(*, job: ImportJob) -> ImportJob:
-    """Queue a pending job; when the broker is down the job stays pending and the admin is told."""
+    """Queue a job; when the broker is down the job waits, pending, and starts once the broker is back."""
     from discovery.tasks import import_file_task
 
     # A running job whose worker died (or a failed one) may be started again: it resumes after its
@@ -167,16 +173,32 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
     try:
         enqueue(import_file_task, job_id=job.pk)
     except QueueUnavailable as exc:
-        raise QueueUnavailable(
-            "The queue is down, so the import could not start. Your file is saved and the job stays pending: "
-            "start it again in a minute.",
-            extra={"job": job.pk},
-        ) from exc
+        ImportJob.objects.filter(pk=job.pk, status__in=startable).update(
+            status=ImportJob.Status.PENDING, start_requested_at=timezone.now(), message=QUEUE_DOWN_WAITING
+        )
+        raise QueueUnavailable(QUEUE_DOWN_WAITING, extra={"job": job.pk}) from exc
     ImportJob.objects.filter(pk=job.pk, status__in=startable).update(
-        status=ImportJob.Status.QUEUED, queued_at=timezone.now(), message=""
+        status=ImportJob.Status.QUEUED, queued_at=timezone.now(), start_requested_at=None, message=""
     )
     job.refresh_from_db()
     return job
+
+
+def import_jobs_start_waiting() -> int:
+    """Start the jobs an admin asked to start while the queue was down (beat, every minute).
+
+    Returns how many were queued; with the queue still down they keep waiting, untouched.
+    """
+    waiting = ImportJob.objects.filter(status=ImportJob.Status.PENDING, start_requested_at__isnull=False)
+    started = 0
+    for job in waiting.order_by("start_requested_at"):
+        try:
+            import_job_start(job=job)
+        except QueueUnavailable:
+            logger.info("queue still down: %s import jobs keep waiting", waiting.count())
+            break
+        started += 1
+    return started
 
 
 def import_job_run(*, job_id: int) -> ImportSummary | None:
