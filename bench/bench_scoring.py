@@ -95,17 +95,24 @@ def ensure_database(url: str) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
 
 
-def load_catalogue(n: int, seed: int) -> dict[str, float]:
-    """Generate ``n`` profiles (discovery.generator) and COPY them in; returns timings."""
+def load_catalogue(n: int, seed: int, data: Path | None = None) -> dict[str, float]:
+    """Generate ``n`` profiles (discovery.generator) and COPY them in; returns timings.
+
+    With ``data`` holding a generated catalogue already (``make bench``'s generate step), those files
+    are read instead of generating the same rows again.
+    """
     from django.db import connection
 
     from discovery.generator import generate_catalog
 
     timings: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="bench_scoring_") as tmp:
+    reuse = data is not None and (data / "posts.csv").exists()
+    with tempfile.TemporaryDirectory(prefix="bench_scoring_") as scratch:
+        tmp = str(data) if reuse else scratch
         started = time.perf_counter()
-        generate_catalog(profiles=n, seed=seed, out_dir=Path(tmp))
-        timings["generate_s"] = time.perf_counter() - started
+        if not reuse:
+            generate_catalog(profiles=n, seed=seed, out_dir=Path(tmp))
+        timings["generate_s" if not reuse else "reused_generated_files_s"] = time.perf_counter() - started
         started = time.perf_counter()
         with connection.cursor() as cur:
             raw = cur.cursor
@@ -320,6 +327,9 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--reuse", action="store_true", help="keep the loaded catalogue if its size matches")
+    parser.add_argument(
+        "--data", type=Path, help="read the catalogue generated in this folder if it is there"
+    )
     parser.add_argument("--timeout", type=float, default=3_600)
     args = parser.parse_args()
 
@@ -344,7 +354,7 @@ def main() -> None:
         "database": urlparse(url).path[1:],
     }
     if not (args.reuse and Profile.objects.count() == args.profiles):
-        result["load"] = load_catalogue(args.profiles, args.seed)
+        result["load"] = load_catalogue(args.profiles, args.seed, args.data)
     result["posts"] = Post.objects.count()
     log = RESULTS / "bench_scoring_worker.log"
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,11 @@ def steps_for(
             f"import_{scale}.json",
         ),
         Step(
-            "scoring", "bench.bench_scoring", ("--profiles", str(scale)), f"scoring-{scale}.json", "scoring"
+            "scoring",
+            "bench.bench_scoring",
+            ("--profiles", str(scale), "--data", str(data)),
+            f"scoring-{scale}.json",
+            "scoring",
         ),
         Step(
             "search", "bench.bench_search", ("--profiles", str(scale)), f"search-{scale}.json", "search_bench"
