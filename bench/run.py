@@ -275,8 +275,10 @@ def main() -> None:
     every = steps_for(args.scale, args.database, data, tuple(args.import_kinds))
     steps = [s for s in every if not args.only or s.area in args.only]
     stem = RESULTS / f"report-{args.scale}"
-    previous = json.loads(stem.with_suffix(".json").read_text()) if args.merge else {"steps": []}
     ran = [run_step(step, args.database, args.redis_url) for step in steps]
+    # Read the saved report only now: another `--merge` run may have finished while this one ran.
+    saved = stem.with_suffix(".json")
+    previous = json.loads(saved.read_text()) if args.merge and saved.exists() else {"steps": []}
     order = [s.area for s in every]
     by_area = {s["area"]: s for s in previous["steps"]} | {s["area"]: s for s in ran}
     report = {
