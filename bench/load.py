@@ -62,7 +62,7 @@ def _ensure_database(url: str) -> None:
     admin.close()
 
 
-def prepare(profiles: int, *, regenerate: bool = False) -> dict[str, Any]:
+def prepare(profiles: int, *, regenerate: bool = False, migrate: bool = True) -> dict[str, Any]:
     """Migrate, fill an empty catalogue, create brands, campaigns, marketers with open sessions, a newcomer
     and an admin; return the locust context."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -75,7 +75,8 @@ def prepare(profiles: int, *, regenerate: bool = False) -> dict[str, Any]:
     from core.models import Membership, Organisation
     from discovery.models import Profile
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
     held = Profile.objects.count()
     if held != profiles:
         if held and not regenerate:
@@ -243,7 +244,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """Start gunicorn, run locust headless for the duration, collect the figures."""
     from django.db import connection
 
-    context = prepare(args.profiles, regenerate=args.regenerate)
+    context = prepare(args.profiles, regenerate=args.regenerate, migrate=not args.no_migrate)
     tmp = RESULTS / "tmp"
     tmp.mkdir(parents=True, exist_ok=True)
     context_path = tmp / "load-context.json"
@@ -363,6 +364,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread if > 1)")
     parser.add_argument("--regenerate", action="store_true", help="refill a catalogue of another size")
+    parser.add_argument("--no-migrate", action="store_true", help="use the database's schema as it is")
     parser.add_argument("--port", type=int, default=8791)
     args = parser.parse_args()
     _ensure_database(os.environ.get("DATABASE_URL", ""))
