@@ -21,6 +21,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("discovery", "0012_profile_verified_partial_index")]
+    dependencies = [("discovery", "0013_importjob_start_requested_at")]
 
     operations = [migrations.RunPython(forwards, backwards)]
