@@ -444,38 +444,44 @@ def _last_run() -> int:
     return _sql("SELECT coalesce(max(id), 0) FROM scoring_scoringrun")[0][0]
 
 
+def _rescore(admin: Browser) -> tuple[int, str]:
+    last = _last_run()
+    admin.post("/scoring/rescore/", "/scoring/")
+    _wait(lambda: _full_run_done(last), 600, "a full rescore")
+    return _scores_digest()
+
+
 def check_worker_killed_rescore(worker_box: list[Process]) -> Check:
     check = Check("Worker killed mid-rescore, new worker, rescored again: every score equals a clean rescore")
     admin = Browser("admin")
     started = time.monotonic()
+    # A run rates ER against the quartiles of the scores before it, so rescore until two clean runs
+    # agree: that is the clean answer any later full run must give again.
+    clean = _rescore(admin)
+    for _ in range(3):
+        previous, clean = clean, _rescore(admin)
+        if clean == previous:
+            break
+
     last = _last_run()
     admin.post("/scoring/rescore/", "/scoring/")
-    _wait(lambda: _full_run_done(last), 600, "the clean rescore")
-    clean = _scores_digest()
 
-    # Forget the clean answer, then kill the worker while the next full rescore is part-way.
-    _sql("UPDATE scoring_profilescore SET er = NULL, quality = NULL, tier = ''")
-    total = _sql("SELECT count(*) FROM scoring_profilescore")[0][0]
-    admin.post("/scoring/rescore/", "/scoring/")
+    def part_way() -> tuple[int, int] | None:
+        rows = _sql(
+            "SELECT scored, total FROM scoring_scoringrun WHERE id > %s ORDER BY id DESC LIMIT 1", (last,)
+        )
+        return rows[0] if rows and 0 < rows[0][0] < rows[0][1] * 0.8 else None
 
-    def rescored() -> int:
-        return _sql("SELECT count(*) FROM scoring_profilescore WHERE tier <> ''")[0][0]
-
-    _wait(lambda: 0 < rescored() < total * 0.8, 120, "the rescore to be part-way", 0.02)
+    scored, total = _wait(part_way, 120, "the rescore to be part-way", 0.02)
     worker_box[0].kill()
-    at_kill = rescored()
     worker_box[0] = _worker()
     worker_box[0].start()
     time.sleep(3)
-    last = _last_run()
-    admin.post("/scoring/rescore/", "/scoring/")  # the admin's "run it again"
-    _wait(lambda: _full_run_done(last), 600, "the re-run rescore")
-    again = _scores_digest()
-    check.passed = 0 < at_kill < total and again == clean
+    again = _rescore(admin)  # the admin's "run it again"
+    check.passed = 0 < scored < total and again == clean
     check.detail = (
-        f"killed with {at_kill:,} of {total:,} profiles rescored; "
-        f"after the re-run {again[0]:,} scores, "
-        f"identical to the clean rescore ({clean[0]:,}): {again == clean}"
+        f"killed with {scored:,} of {total:,} profiles scored in the run; after the re-run {again[0]:,} "
+        f"scores, identical to a clean rescore ({clean[0]:,}): {again == clean}"
     )
     check.seconds = round(time.monotonic() - started, 2)
     return check

@@ -73,7 +73,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
             job = import_job_create(upload=form.cleaned_data["file"], user=request.user, **_options(form))
         except ValidationError as exc:
             form.add_error("file", exc)
-        except OSError as exc:  # disk full, or no permission on MEDIA_ROOT: nothing was written
+        except OSError as exc:  # disk full, or no permission on MEDIA_ROOT: the partial file is removed
             logger.error("import upload could not be stored: %s", exc)
             form.add_error(
                 "file",

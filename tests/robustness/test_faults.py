@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import threading
 import time
 import urllib.error
@@ -17,7 +18,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from discovery.models import ImportJob, Profile
-from discovery.services.imports import import_jobs_start_waiting
+from discovery.services.imports import import_job_create, import_jobs_start_waiting
 from scoring.models import ScoringRun
 from tests.factories.discovery import ProfileFactory
 from tests.factories.scoring import ProfileScoreFactory
@@ -245,4 +246,27 @@ def test_upload_that_cannot_be_stored_gives_a_clear_message(platform_admin, unwr
 
     assert response.status_code == 400
     assert "could not be saved" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+class _DiskFillsUp(SimpleUploadedFile):
+    """An upload whose second chunk meets a full disk, as a write to a full filesystem does."""
+
+    def chunks(self, chunk_size=None):
+        yield self.read(1024)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.django_db
+def test_an_upload_that_fills_the_disk_leaves_no_partial_file(
+    platform_admin, settings, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    upload = _DiskFillsUp("full.csv", (CSV * 200).encode())
+
+    with pytest.raises(OSError, match="No space left"):
+        import_job_create(upload=upload, kind="profiles", user=platform_admin)
+
+    assert (tmp_path / "media").exists()  # the first chunk was written, then removed
+    assert [p for p in (tmp_path / "media").rglob("*") if p.is_file()] == []
     assert not ImportJob.objects.exists()

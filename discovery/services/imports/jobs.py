@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,15 @@ def import_job_create(
         strict=strict,
         created_by=user,
     )
-    job.file.save(name, upload, save=False)
+    # A name of its own, so a failed write (disk full, no permission) removes only this upload's file.
+    stored = f"{uuid.uuid4().hex[:12]}-{name}"
+    try:
+        job.file.save(stored, upload, save=False)
+    except OSError:
+        partial = job.file.field.generate_filename(job, stored)
+        if job.file.storage.exists(partial):
+            job.file.storage.delete(partial)
+        raise
     job.save()
     preview = import_job_preview(job=job)
     if preview.error:
