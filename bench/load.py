@@ -13,7 +13,8 @@ uploads and starts small imports. Every user waits 1-5 s between actions. Import
 Redis (REDIS_URL, e.g. DB 5, where no worker listens) or else on the filesystem transport, so they
 load the web tier only and never change the catalogue.
 
-gunicorn runs with ``config/gunicorn.conf.py``. Writes p50/p95 per request type, requests/s and the CPU
+gunicorn runs with ``config/gunicorn.conf.py`` and is warmed up first (every search and a few profiles,
+unmeasured), as a server that has been up a while. Writes p50/p95 per request type, requests/s and the CPU
 seconds the web workers, PostgreSQL and locust used per request to
 bench/results/load-<profiles>-<users>u.{json,md}, beside the targets (search p95 < 300 ms, no errors).
 """
@@ -32,7 +33,7 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from bench import bench_search
 
@@ -220,6 +221,28 @@ def _wait_until_up(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"gunicorn did not answer on {url} within {timeout}s")
 
 
+def _warm_up(url: str, context: dict[str, Any], rounds: int = 3) -> int:
+    """Every search once per round as page, fragment and API, and a few profiles, as a marketer: a server
+    that has been up a while (templates compiled, connections open, totals counted, pages cached by
+    PostgreSQL), not one started a second ago. Returns the number of requests made; not measured."""
+    cookie = {"Cookie": f"sessionid={context['marketers'][0]['session']}"}
+    paths = []
+    for query in context["searches"]:
+        paths += [f"/?{query}", f"/?{query}&_hx", f"/api/profiles/?{query}"]
+    step = max(1, (context["profile_max"] - context["profile_min"]) // 20)
+    paths += [f"/profiles/{pid}/" for pid in range(context["profile_min"], context["profile_max"] + 1, step)]
+    made = 0
+    for _ in range(rounds):
+        for path in paths:
+            headers = {**cookie, "HX-Request": "true"} if path.endswith("&_hx") else cookie
+            target = url + quote(path.removesuffix("&_hx"), safe="/?&=%+,:")  # as locust's client sends it
+            request = urllib.request.Request(target, headers=headers)
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+            made += 1
+    return made
+
+
 def _stats(csv_path: Path) -> list[dict[str, Any]]:
     """Rows of locust's <prefix>_stats.csv as numbers."""
     rows = []
@@ -270,6 +293,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     database = connection.settings_dict["NAME"]
     try:
         _wait_until_up(url)
+        warm_up_requests = _warm_up(url, context)
         web_pids = _group_pids(server.pid)
         web_before = _cpu_seconds(web_pids)
         db_before = {pid: _cpu_seconds([pid]) for pid in _postgres_pids(database)}
@@ -306,6 +330,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "gunicorn_workers": args.workers,
         "gunicorn_threads": args.threads,
         "think_time_s": [1.0, 5.0],
+        "warm_up_requests": warm_up_requests,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),
@@ -335,7 +360,8 @@ def _markdown(report: dict[str, Any]) -> str:
         f"gunicorn {report['gunicorn_workers']} workers x {report['gunicorn_threads']} threads on 127.0.0.1, "
         f"{report['cpu_count']} cores shared with locust, PostgreSQL and other jobs, load average {load} at "
         f"the end; {report['when']}. Users spawn at {report['spawn_rate']}/s and wait 1-5 s between actions "
-        "(bench/locustfile.py).",
+        f"(bench/locustfile.py). Before the run, {report['warm_up_requests']} unmeasured warm-up requests "
+        "(every search as page, fragment and API, and profiles, three times).",
         "",
         f"CPU per request served: web {cpu['web']} ms, PostgreSQL {cpu['postgres']} ms, "
         f"locust {cpu['locust']} ms.",
