@@ -34,6 +34,14 @@ MAX_ACTIONS = 500
 MAX_IMPORTS = 20
 # Issue 6's realistic search combinations (bench.bench_search.COMBINATIONS, written by load.py).
 SEARCHES: list[str] = CONTEXT.get("searches", [""])
+
+
+def _search(kind: str) -> tuple[str, str]:
+    """A random realistic search and its request name; free-text searches are reported apart."""
+    query = random.choice(SEARCHES)
+    return query, f"{kind} (free text)" if "q=" in query else kind
+
+
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _MARKETERS = itertools.count()
 
@@ -82,17 +90,20 @@ class Marketer(_Bounded):
     @task(4)
     def search_page(self) -> None:
         self.counted()
-        self.client.get("/?" + random.choice(SEARCHES), name="search page")
+        query, name = _search("search page")
+        self.client.get("/?" + query, name=name)
 
     @task(3)
     def search_fragment(self) -> None:
         self.counted()
-        self.client.get("/?" + random.choice(SEARCHES), headers={"HX-Request": "true"}, name="search htmx")
+        query, name = _search("search htmx")
+        self.client.get("/?" + query, headers={"HX-Request": "true"}, name=name)
 
     @task(3)
     def search_api(self) -> None:
         self.counted()
-        self.client.get("/api/profiles/?" + random.choice(SEARCHES), name="search api")
+        query, name = _search("search api")
+        self.client.get("/api/profiles/?" + query, name=name)
 
     @task(3)
     def profile_page(self) -> None:
@@ -125,6 +136,9 @@ class Newcomer(_Bounded):
     weight = 1
     fixed_count = 1
 
+    def on_start(self) -> None:
+        self.wait()  # arrives like everyone else, not in the first instant of the run
+
     @task
     def log_in_and_out(self) -> None:
         self.counted()
@@ -132,9 +146,8 @@ class Newcomer(_Bounded):
         self.client.get("/", name="search page")
         for _ in range(3):
             self.wait()
-            self.client.get(
-                "/?" + random.choice(SEARCHES), headers={"HX-Request": "true"}, name="search htmx"
-            )
+            query, name = _search("search htmx")
+            self.client.get("/?" + query, headers={"HX-Request": "true"}, name=name)
         self.wait()
         self.client.get(
             f"/profiles/{random.randint(CONTEXT['profile_min'], CONTEXT['profile_max'])}/",
@@ -155,6 +168,7 @@ class Admin(_Bounded):
 
     def on_start(self) -> None:
         self.imports = 0
+        self.wait()
         self.form_login(CONTEXT["admin"])
 
     @task
