@@ -98,7 +98,19 @@ def recreate_database(name: str) -> None:
     conn.close()
 
 
-def run_step(step: Step, database: str, redis_url: str) -> dict[str, Any]:
+def database_exists(name: str) -> bool:
+    """Whether PostgreSQL has a database of this name."""
+    import psycopg2
+
+    conn = psycopg2.connect(PG_ADMIN_URL)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        found = cursor.fetchone() is not None
+    conn.close()
+    return found
+
+
+def run_step(step: Step, database: str, redis_url: str, reuse_search: bool = False) -> dict[str, Any]:
     """Run one benchmark child; return its JSON plus the orchestration facts."""
     env = {**os.environ, "MICROLENS_MODE": "test", "REDIS_URL": redis_url}
     if step.database_suffix:
@@ -106,7 +118,9 @@ def run_step(step: Step, database: str, redis_url: str) -> dict[str, Any]:
         # bench_scoring appends "_bench" itself; bench_search wants the name to end in "_bench"; the
         # load step reuses the search step's database as it stands.
         if step.area == "search":
-            recreate_database(name)
+            # bench_search refills the database itself unless it already holds exactly --profiles.
+            if not (reuse_search and database_exists(name)):
+                recreate_database(name)
         elif step.area != "load":
             recreate_database(f"{name}_bench")
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
@@ -259,6 +273,12 @@ def main() -> None:
         help="kinds the import step imports (posts take longest; the targets are profiles and snapshots)",
     )
     parser.add_argument(
+        "--reuse-search-database",
+        action="store_true",
+        help="keep <database>_search_bench if it exists (bench_search refills it unless it holds --scale "
+        "profiles; filling 1M takes a while)",
+    )
+    parser.add_argument(
         "--merge",
         action="store_true",
         help="keep the other areas of an existing report-<scale>.json (each step keeps its own date)",
@@ -275,7 +295,7 @@ def main() -> None:
     every = steps_for(args.scale, args.database, data, tuple(args.import_kinds))
     steps = [s for s in every if not args.only or s.area in args.only]
     stem = RESULTS / f"report-{args.scale}"
-    ran = [run_step(step, args.database, args.redis_url) for step in steps]
+    ran = [run_step(step, args.database, args.redis_url, args.reuse_search_database) for step in steps]
     # Read the saved report only now: another `--merge` run may have finished while this one ran.
     saved = stem.with_suffix(".json")
     previous = json.loads(saved.read_text()) if args.merge and saved.exists() else {"steps": []}
