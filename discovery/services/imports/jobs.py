@@ -260,13 +260,7 @@ def import_job_run(*, job_id: int) -> ImportSummary | None:
         message=summary.message,
         rows_total=summary.total,
         rows_done=summary.total if summary.ok else summary.rows_done,
-        created=summary.created,
-        updated=summary.updated,
-        unchanged=summary.unchanged,
-        rejected=summary.rejected,
-        errors=summary.errors,
-        rejected_rows=summary.rejected_rows,
-        summary=summary.as_dict(),
+        **summary.job_fields(),
         finished_at=Now(),
     )
     return summary

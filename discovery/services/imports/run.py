@@ -277,13 +277,7 @@ def _checkpoint(job: ImportJob, summary: ImportSummary, last_row: int) -> None:
         rows_done=last_row,
         rows_total=summary.total,
         chunk_size=job.chunk_size,
-        created=summary.created,
-        updated=summary.updated,
-        unchanged=summary.unchanged,
-        rejected=summary.rejected,
-        errors=summary.errors,
-        rejected_rows=summary.rejected_rows,
-        summary=summary.as_dict(),
+        **summary.job_fields(),
         updated_at=Now(),
     )
     if not updated:

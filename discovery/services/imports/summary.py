@@ -62,6 +62,18 @@ class ImportSummary:
         data.pop("rejected_rows")
         return data
 
+    def job_fields(self) -> dict[str, Any]:
+        """The ImportJob columns that mirror this summary (saved at each checkpoint and at the end)."""
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": self.errors,
+            "rejected_rows": self.rejected_rows,
+            "summary": self.as_dict(),
+        }
+
     @classmethod
     def from_state(cls, data: dict[str, Any]) -> ImportSummary:
         """Rebuild a summary saved by a job checkpoint."""
