@@ -321,6 +321,88 @@ def timed_run(start: object, workers: int, url: str, log: Path, timeout: float) 
     }
 
 
+def _recorded_run(run_id: int, peak_rss_mb: float | None) -> dict[str, object]:
+    """The figures of a finished ScoringRun, as ``timed_run`` reports them (wall = the run's duration)."""
+    from scoring.models import ScoringRun
+
+    run = ScoringRun.objects.get(pk=run_id, status=ScoringRun.Status.SUCCEEDED)
+    seconds = run.duration_s or 0
+    return {
+        "seconds": round(seconds, 2),
+        "run_duration_s": round(seconds, 2),
+        "profiles": run.scored,
+        "profiles_per_s": round(run.scored / seconds, 1) if seconds else None,
+        "batches": run.batches,
+        "peak_worker_rss_mb": peak_rss_mb,
+        "from_run": run_id,
+        "started_at": run.started_at.isoformat(timespec="seconds") if run.started_at else None,
+    }
+
+
+def finish_interrupted(args: argparse.Namespace, result: dict[str, object]) -> None:
+    """The SQL statement and the 1 % rescore beside full rescores recorded earlier on this database."""
+    from django.db import connection
+
+    from discovery.models import Post, Profile
+    from scoring.services import scoring_dirty_kick
+
+    url = os.environ["DATABASE_URL"]
+    log = RESULTS / "bench_scoring_worker.log"
+    peaks = list(args.full_runs_peak_rss_mb or [])
+    runs = [
+        _recorded_run(rid, peaks[i] if i < len(peaks) else None) for i, rid in enumerate(args.full_runs_from)
+    ]
+    result["posts"] = Post.objects.count()
+    result["full_rescores_recorded_earlier"] = True
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_sql_er")
+        started = time.perf_counter()
+        cur.execute(REFERENCE_SQL)
+        sql_s = time.perf_counter() - started
+        cur.execute("SELECT count(*) FROM bench_sql_er")
+        result["sql_reference"] = {"seconds": round(sql_s, 2), "profiles": cur.fetchone()[0]}
+    Profile.objects.filter(score_dirty=True).update(score_dirty=False)
+    Profile.objects.filter(
+        id__in=Profile.objects.order_by("?").values("id")[: max(1, args.profiles // 100)]
+    ).update(score_dirty=True)
+    dirty = timed_run(
+        lambda parallel: scoring_dirty_kick(triggered_by="bench", parallel=parallel),
+        1,
+        url,
+        log,
+        args.timeout,
+    )
+    with connection.cursor() as cur:  # agreement on every score row there is now
+        cur.execute(
+            "SELECT count(*), count(*) FILTER "
+            "(WHERE abs(s.er_followers - b.er_mean) > 1e-6 * greatest(1, b.er_mean)) "
+            "FROM bench_sql_er b JOIN scoring_profilescore s ON s.profile_id = b.profile_id"
+        )
+        compared, mismatched = cur.fetchone()
+    ratios: dict[str, float] = {
+        "dirty_1pct_over_full_1_worker": round(dirty["seconds"] / runs[0]["seconds"], 4)
+    }
+    result["full_rescore_1_worker"] = runs[0]
+    ratios["full_1_worker_over_sql"] = round(runs[0]["seconds"] / sql_s, 2)
+    if len(runs) > 1:
+        result["full_rescore_2_workers"] = runs[1]
+        ratios["full_2_workers_over_sql"] = round(runs[1]["seconds"] / sql_s, 2)
+    result.update(
+        {
+            "dirty_1pct_1_worker": dirty,
+            "er_agreement_with_sql": {"compared": compared, "mismatched": mismatched},
+            "ratios": ratios,
+            "targets": {"full_over_sql_max": 2.0, "dirty_1pct_over_full_max": 1 / 50},
+            "cpu_count": os.cpu_count(),
+            "load_avg_at_end": os.getloadavg(),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+    )
+    out = RESULTS / f"scoring-{args.profiles}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
 def main() -> None:
     """Run the benchmark and print/save JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -331,6 +413,16 @@ def main() -> None:
         "--data", type=Path, help="read the catalogue generated in this folder if it is there"
     )
     parser.add_argument("--timeout", type=float, default=3_600)
+    parser.add_argument(
+        "--full-runs-from",
+        type=int,
+        nargs="+",
+        metavar="RUN_ID",
+        help="finish an interrupted benchmark: take the full rescores (1 worker, then 2 workers if given) "
+        "from these finished ScoringRun records of this database, then measure the SQL statement and the "
+        "1%% rescore as usual (at 1M the full phases take most of an hour each on 2 cores)",
+    )
+    parser.add_argument("--full-runs-peak-rss-mb", type=float, nargs="+", help="their workers' peak RSS")
     args = parser.parse_args()
 
     url = bench_database_url()
@@ -353,6 +445,9 @@ def main() -> None:
         "seed": args.seed,
         "database": urlparse(url).path[1:],
     }
+    if args.full_runs_from:
+        finish_interrupted(args, result)
+        return
     if not (args.reuse and Profile.objects.count() == args.profiles):
         result["load"] = load_catalogue(args.profiles, args.seed, args.data)
     result["posts"] = Post.objects.count()
