@@ -242,11 +242,15 @@ def markdown(report: dict[str, Any]) -> str:
             continue
         when = step.get("measured_at", report["measured_at"])
         lines.append(f"| {step['area']} | step finished {when}, wall time s | {step['wall_s']} | |")
+        if step.get("note"):
+            lines.append(f"| {step['area']} | how it was measured | {step['note']} | |")
         skipped = step["report"].get("kinds_skipped", [])
         for label, figure, ratio in HEADLINES.get(step["area"], []):
             value, versus = _get(step["report"], figure), _get(step["report"], ratio)
             if value is None and any(f"kinds.{kind}." in figure for kind in skipped):
                 value, versus = "not run in this report (--import-kinds)", ""
+            elif value is None:
+                value, versus = "not measured in this report", ""
             lines.append(f"| {step['area']} | {label} | {value} | {versus} |")
         for label, value, versus in list_headlines(step["area"], step["report"]):
             lines.append(f"| {step['area']} | {label} | {value} | {versus} |")
