@@ -321,6 +321,46 @@ def timed_run(start: object, workers: int, url: str, log: Path, timeout: float) 
     }
 
 
+def measure_sql_reference() -> tuple[float, int]:
+    """Run the hand-written SQL statement into ``bench_sql_er``; return (seconds, profiles)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_sql_er")
+        started = time.perf_counter()
+        cur.execute(REFERENCE_SQL)
+        seconds = time.perf_counter() - started
+        cur.execute("SELECT count(*) FROM bench_sql_er")
+        return seconds, cur.fetchone()[0]
+
+
+def er_agreement() -> dict[str, int]:
+    """Stored follower ER against the SQL statement's, on every score row there is."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*), count(*) FILTER "
+            "(WHERE abs(s.er_followers - b.er_mean) > 1e-6 * greatest(1, b.er_mean)) "
+            "FROM bench_sql_er b JOIN scoring_profilescore s ON s.profile_id = b.profile_id"
+        )
+        compared, mismatched = cur.fetchone()
+    return {"compared": compared, "mismatched": mismatched}
+
+
+def dirty_run(profiles: int, url: str, log: Path, timeout: float) -> dict[str, float]:
+    """Flag 1 % of the profiles, at random, and time one worker scoring them."""
+    from discovery.models import Profile
+    from scoring.services import scoring_dirty_kick
+
+    Profile.objects.filter(
+        id__in=Profile.objects.order_by("?").values("id")[: max(1, profiles // 100)]
+    ).update(score_dirty=True)
+    return timed_run(
+        lambda parallel: scoring_dirty_kick(triggered_by="bench", parallel=parallel), 1, url, log, timeout
+    )
+
+
 def _recorded_run(run_id: int, peak_rss_mb: float | None) -> dict[str, object]:
     """The figures of a finished ScoringRun, as ``timed_run`` reports them (wall = the run's duration)."""
     from scoring.models import ScoringRun
@@ -341,10 +381,7 @@ def _recorded_run(run_id: int, peak_rss_mb: float | None) -> dict[str, object]:
 
 def finish_interrupted(args: argparse.Namespace, result: dict[str, object]) -> None:
     """The SQL statement and the 1 % rescore beside full rescores recorded earlier on this database."""
-    from django.db import connection
-
     from discovery.models import Post, Profile
-    from scoring.services import scoring_dirty_kick
 
     url = os.environ["DATABASE_URL"]
     log = RESULTS / "bench_scoring_worker.log"
@@ -354,31 +391,11 @@ def finish_interrupted(args: argparse.Namespace, result: dict[str, object]) -> N
     ]
     result["posts"] = Post.objects.count()
     result["full_rescores_recorded_earlier"] = True
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bench_sql_er")
-        started = time.perf_counter()
-        cur.execute(REFERENCE_SQL)
-        sql_s = time.perf_counter() - started
-        cur.execute("SELECT count(*) FROM bench_sql_er")
-        result["sql_reference"] = {"seconds": round(sql_s, 2), "profiles": cur.fetchone()[0]}
+    sql_s, sql_rows = measure_sql_reference()
+    result["sql_reference"] = {"seconds": round(sql_s, 2), "profiles": sql_rows}
     Profile.objects.filter(score_dirty=True).update(score_dirty=False)
-    Profile.objects.filter(
-        id__in=Profile.objects.order_by("?").values("id")[: max(1, args.profiles // 100)]
-    ).update(score_dirty=True)
-    dirty = timed_run(
-        lambda parallel: scoring_dirty_kick(triggered_by="bench", parallel=parallel),
-        1,
-        url,
-        log,
-        args.timeout,
-    )
-    with connection.cursor() as cur:  # agreement on every score row there is now
-        cur.execute(
-            "SELECT count(*), count(*) FILTER "
-            "(WHERE abs(s.er_followers - b.er_mean) > 1e-6 * greatest(1, b.er_mean)) "
-            "FROM bench_sql_er b JOIN scoring_profilescore s ON s.profile_id = b.profile_id"
-        )
-        compared, mismatched = cur.fetchone()
+    dirty = dirty_run(args.profiles, url, log, args.timeout)
+    agreement = er_agreement()  # on every score row there is now
     ratios: dict[str, float] = {
         "dirty_1pct_over_full_1_worker": round(dirty["seconds"] / runs[0]["seconds"], 4)
     }
@@ -390,7 +407,7 @@ def finish_interrupted(args: argparse.Namespace, result: dict[str, object]) -> N
     result.update(
         {
             "dirty_1pct_1_worker": dirty,
-            "er_agreement_with_sql": {"compared": compared, "mismatched": mismatched},
+            "er_agreement_with_sql": agreement,
             "ratios": ratios,
             "targets": {"full_over_sql_max": 2.0, "dirty_1pct_over_full_max": 1 / 50},
             "cpu_count": os.cpu_count(),
@@ -438,7 +455,7 @@ def main() -> None:
     from django.db import connection
 
     from discovery.models import Post, Profile
-    from scoring.services import scoring_dirty_kick, scoring_rescore_all
+    from scoring.services import scoring_rescore_all
 
     result: dict[str, object] = {
         "profiles": args.profiles,
@@ -454,13 +471,7 @@ def main() -> None:
     log = RESULTS / "bench_scoring_worker.log"
     RESULTS.mkdir(parents=True, exist_ok=True)
 
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS bench_sql_er")
-        started = time.perf_counter()
-        cur.execute(REFERENCE_SQL)
-        sql_s = time.perf_counter() - started
-        cur.execute("SELECT count(*) FROM bench_sql_er")
-        sql_rows = cur.fetchone()[0]
+    sql_s, sql_rows = measure_sql_reference()
     result["sql_reference"] = {"seconds": round(sql_s, 2), "profiles": sql_rows}
 
     def full(parallel: int) -> object:
@@ -482,30 +493,15 @@ def main() -> None:
     # Nightly steady state: every profile rescored, nothing changed since the last run.
     nightly = timed_run(full, 1, url, log, args.timeout)
     # Agreement with the SQL reference on the measured follower ER (same definition).
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*), count(*) FILTER "
-            "(WHERE abs(s.er_followers - b.er_mean) > 1e-6 * greatest(1, b.er_mean)) "
-            "FROM bench_sql_er b JOIN scoring_profilescore s ON s.profile_id = b.profile_id"
-        )
-        compared, mismatched = cur.fetchone()
-    Profile.objects.filter(
-        id__in=Profile.objects.order_by("?").values("id")[: max(1, args.profiles // 100)]
-    ).update(score_dirty=True)
-    dirty = timed_run(
-        lambda parallel: scoring_dirty_kick(triggered_by="bench", parallel=parallel),
-        1,
-        url,
-        log,
-        args.timeout,
-    )
+    agreement = er_agreement()
+    dirty = dirty_run(args.profiles, url, log, args.timeout)
     result.update(
         {
             "full_rescore_1_worker": full1,
             "full_rescore_2_workers": full2,
             "full_rescore_unchanged_catalogue_1_worker": nightly,
             "dirty_1pct_1_worker": dirty,
-            "er_agreement_with_sql": {"compared": compared, "mismatched": mismatched},
+            "er_agreement_with_sql": agreement,
             "ratios": {
                 "full_1_worker_over_sql": round(full1["seconds"] / sql_s, 2),
                 "full_2_workers_over_sql": round(full2["seconds"] / sql_s, 2),
