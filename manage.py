@@ -5,30 +5,30 @@ import os
 import sys
 
 
-def _settings_refusal(exc: BaseException) -> BaseException | None:
-    """The ImproperlyConfigured behind ``exc`` (Django may re-raise it as AppRegistryNotReady), if any."""
-    from django.core.exceptions import ImproperlyConfigured
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ImproperlyConfigured):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
+def _settings_module(argv: list[str]) -> str:
+    """The settings module this command will use: ``--settings`` wins over the environment."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--settings="):
+            return arg.split("=", 1)[1]
+        if arg == "--settings" and i + 1 < len(argv):
+            return argv[i + 1]
+    return os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = _settings_module(sys.argv)
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    # Load the settings before Django does: Django keeps a settings error aside and, depending on the
+    # command, surfaces it later as an unrelated AppRegistryNotReady traceback. A refusal (production
+    # mode without its secrets, an unknown mode) is one clear line instead.
     try:
-        execute_from_command_line(sys.argv)
-    except Exception as exc:
-        # A settings refusal (production mode without its secrets, an unknown mode) is one clear line.
-        refusal = _settings_refusal(exc)
-        if refusal is None:
-            raise
-        sys.exit(f"ImproperlyConfigured: {refusal}")
+        settings.INSTALLED_APPS  # noqa: B018 - the access loads the settings module
+    except ImproperlyConfigured as exc:
+        sys.exit(f"ImproperlyConfigured: {exc}")
+    execute_from_command_line(sys.argv)
 
 
 if __name__ == "__main__":

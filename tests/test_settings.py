@@ -76,6 +76,35 @@ def test_mode_defaults_to_production_so_a_bare_start_refuses(tmp_path: Path) -> 
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["check"], ["makemigrations", "--check", "--dry-run"], ["migrate"]])
+def test_a_bare_environment_gets_the_refusal_as_one_line_not_a_traceback(command: list[str]) -> None:
+    # given: nothing but a PATH, as a fresh shell or a hook has
+    bare = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/root")}
+
+    # when
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        cwd=REPO,
+        env=bare,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    # then
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("ImproperlyConfigured: Production mode needs these environment")
+
+
+def test_the_settings_option_is_honoured_before_the_environment() -> None:
+    result = _manage("makemigrations", "--check", "--dry-run", "--settings=config.settings_test")
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_unknown_mode_is_refused_with_the_allowed_values(tmp_path: Path) -> None:
     # when
     result = _manage("check", MICROLENS_MODE="staging")
