@@ -10,6 +10,8 @@ import math
 import numbers
 import operator
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,22 +147,27 @@ def _relevance_case(classes: list[tuple[int, Q]]) -> Case:
 RELEVANCE_WALK_MIN, RELEVANCE_WALK_MAX = 200, 2000
 
 
-def _relevance_page_ids(queryset: QuerySet[Profile], start: int, stop: int) -> list[int] | None:
+def _relevance_page_ids(queryset: QuerySet[Profile], start: int, stop: int, total: int) -> list[int] | None:
     """Ids of rows start..stop of a text search in relevance order (class, followers, id), or None.
 
     ``ts_rank`` over every match sorted 133,265 rows for "vegan" at 1,000,000 profiles; here a page
     reads the first few hundred matches in follower order and keeps each class's rows in that order.
+    None (sort every match in one query) when the search or the page is not one, or when the walk
+    would read more rows than the ``total`` matches: a walk to ``w`` matches reads about
+    ``w * profiles / total`` rows, more than ``total`` below ``sqrt(w * profiles)`` matches.
     """
     classes = getattr(queryset.query, "relevance_classes", None)
     order = queryset.query.order_by
     if not (classes and _is_postgres() and order and _orders_by_relevance(order[0])):
+        return None
+    walk = max(RELEVANCE_WALK_MIN, 8 * stop)
+    if total * total < walk * _profiles_estimate():
         return None
     by_followers = (
         RawSQL(SCORE_FOLLOWERS_SQL, ()).desc(nulls_last=True)
         if _score_inner_joined(queryset)
         else F("followers").desc(nulls_last=True)
     )
-    walk = max(RELEVANCE_WALK_MIN, 8 * stop)
     top: list[tuple[int, int]] = []
     if walk <= RELEVANCE_WALK_MAX:
         top = list(queryset.order_by(by_followers, "id").values_list("pk", "search_rank")[:walk])
@@ -184,6 +191,27 @@ def _relevance_page_ids(queryset: QuerySet[Profile], start: int, stop: int) -> l
             break
         before += size if size is not None else 0
     return ids
+
+
+# database name -> (PostgreSQL's estimate of the profile count, when read)
+_PROFILES_ESTIMATE: dict[str, tuple[float, float]] = {}
+PROFILES_ESTIMATE_SECONDS = 600
+
+
+def _profiles_estimate() -> float:
+    """PostgreSQL's estimate of the profile count (``pg_class.reltuples``, kept by ANALYZE), read at
+    most every ``PROFILES_ESTIMATE_SECONDS`` per process: it picks a plan, never a result."""
+    name = connection.settings_dict["NAME"]
+    estimate, read_at = _PROFILES_ESTIMATE.get(name, (0.0, -math.inf))
+    if time.monotonic() - read_at > PROFILES_ESTIMATE_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass",
+                [Profile._meta.db_table],
+            )
+            estimate = float(cursor.fetchone()[0])
+        _PROFILES_ESTIMATE[name] = (estimate, time.monotonic())
+    return estimate
 
 
 def _orders_by_relevance(first: Any) -> bool:
@@ -303,9 +331,13 @@ class DeferredRows:
 
     ordered = True  # silences Paginator's unordered warning: the queryset is always ordered
 
-    def __init__(self, queryset: QuerySet[Profile]) -> None:
+    def __init__(
+        self, queryset: QuerySet[Profile], *, load: Callable[[list[int]], list[Any]] | None = None
+    ) -> None:
         self.queryset = queryset
         self._count: int | None = None
+        # Reads the page's rows from their ids (default: profiles with score and niches).
+        self._load = load or _profiles_by_id
 
     def count(self) -> int:
         """Total rows of the search."""
@@ -318,17 +350,14 @@ class DeferredRows:
 
     def __getitem__(self, index: slice) -> list[Profile]:
         ids = self._page_ids(index.start or 0, index.stop)
-        if not ids:
-            return []
-        rows = {p.pk: p for p in profile_list().filter(pk__in=ids)}
-        return [rows[i] for i in ids if i in rows]
+        return self._load(ids) if ids else []
 
     def _page_ids(self, start: int, stop: int | None) -> list[int]:
         """Ids of rows start..stop in the search's order."""
         if stop is not None:
             ids = self._score_only_ids(start, stop)
             if ids is None:
-                ids = _relevance_page_ids(self.queryset, start, stop)
+                ids = _relevance_page_ids(self.queryset, start, stop, self.count())
             if ids is not None:
                 return ids
         split = _null_split_field(self.queryset)
@@ -390,6 +419,34 @@ class DeferredRows:
             )
             ids = [row[0] for row in cursor.fetchall()]
         return ids[::-1] if start > total // 2 else ids
+
+
+def _profiles_by_id(ids: list[int]) -> list[Profile]:
+    """Profiles (score, niches) in the order of ``ids``; missing ids are left out."""
+    rows = {p.pk: p for p in profile_list().filter(pk__in=ids)}
+    return [rows[i] for i in ids if i in rows]
+
+
+def profile_rows(
+    ids: list[int], *, profile_fields: list[str], score_fields: list[str]
+) -> list[dict[str, Any]]:
+    """Profiles as plain dicts in the order of ``ids`` (missing ids are left out), in two queries.
+
+    Each row holds ``profile_fields``, the score's ``score_fields`` as ``score__<name>`` (None when the
+    profile has no score row) and ``niches``: the niche slugs by niche name, as ``profile_list``'s
+    prefetch orders them. For result lists, where building two model instances per row and a related
+    manager per niche list cost more than the query.
+    """
+    values = Profile.objects.filter(pk__in=ids).values(
+        *profile_fields, *(f"score__{f}" for f in score_fields)
+    )
+    rows = {row["id"]: row for row in values.order_by()}
+    for row in rows.values():
+        row["niches"] = []
+    through = Profile.niches.through.objects.filter(profile_id__in=ids)
+    for profile_id, slug in through.order_by("niche__name").values_list("profile_id", "niche__slug"):
+        rows[profile_id]["niches"].append(slug)
+    return [rows[i] for i in ids if i in rows]
 
 
 def _with_score_followers_bounds(queryset: QuerySet[Profile]) -> QuerySet[Profile]:

@@ -47,6 +47,22 @@ def fast_profile_representation(profile: Profile, fields: list[str]) -> dict[str
     return out
 
 
+def profile_row_representation(row: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """The declared fields' output from a ``selectors.profile_rows`` row (plain values, no instances).
+
+    ``test_api.test_list_rows_match_the_declared_fields`` keeps it equal to the declared fields.
+    """
+    out: dict[str, Any] = {}
+    for name in fields:
+        if name == "niches":
+            out[name] = row["niches"]
+        elif name in PROFILE_ATTRS:
+            out[name] = _plain(row[name])
+        else:
+            out[name] = _plain(row[f"score__{name}"])
+    return out
+
+
 class NicheOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Niche
@@ -161,3 +177,10 @@ class SavedSearchOutputSerializer(serializers.ModelSerializer):
     def get_url(self, obj: SavedSearch) -> str:
         """The search page opened on this search."""
         return f"/?{obj.query}" if obj.query else "/"
+
+
+# The columns ``profile_row_representation`` reads for a list row.
+LIST_PROFILE_FIELDS = [f for f in ProfileOutputSerializer.Meta.fields if f in PROFILE_ATTRS]
+LIST_SCORE_FIELDS = [
+    f for f in ProfileOutputSerializer.Meta.fields if f not in PROFILE_ATTRS and f != "niches"
+]

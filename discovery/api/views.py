@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -10,15 +12,23 @@ from rest_framework.response import Response
 
 from discovery import selectors
 from discovery.api.serializers import (
+    LIST_PROFILE_FIELDS,
+    LIST_SCORE_FIELDS,
     NicheOutputSerializer,
     ProfileDetailOutputSerializer,
     ProfileOutputSerializer,
     SavedSearchInputSerializer,
     SavedSearchOutputSerializer,
+    profile_row_representation,
 )
 from discovery.filters import ProfileFilterSet
 from discovery.models import Niche, Profile, SavedSearch
 from discovery.services.saved_searches import saved_search_create, saved_search_delete
+
+
+def _list_rows(ids: list[int]) -> list[dict[str, Any]]:
+    rows = selectors.profile_rows(ids, profile_fields=LIST_PROFILE_FIELDS, score_fields=LIST_SCORE_FIELDS)
+    return [profile_row_representation(row, ProfileOutputSerializer.Meta.fields) for row in rows]
 
 
 @extend_schema_view(
@@ -39,9 +49,12 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
             return ProfileDetailOutputSerializer
         return ProfileOutputSerializer
 
-    def paginate_queryset(self, queryset: QuerySet[Profile]) -> list[Profile] | None:
-        # Page by id first, then load the page's rows (see selectors.DeferredRows).
-        return super().paginate_queryset(selectors.DeferredRows(queryset))  # type: ignore[arg-type]
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """A page of the search: ids first, then the page's rows read as plain values and rendered
+        by ``profile_row_representation`` (the declared fields' output, without model instances)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(selectors.DeferredRows(queryset, load=_list_rows))  # type: ignore[arg-type]
+        return self.get_paginated_response(page)
 
     def filter_queryset(self, queryset: QuerySet[Profile]) -> QuerySet[Profile]:
         # A detail URL is not a search: don't let list filters turn an id into a 404.

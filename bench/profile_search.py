@@ -1,0 +1,102 @@
+"""Profile the fixed per-request cost of the search API and the htmx results fragment, in process.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ml_ov_bench \\
+        .venv/bin/python -m bench.profile_search --profiles 20000 --requests 200 [--query "tier=micro"]
+
+Uses bench_search's database rules (a ``_bench`` database, filled by ``bench_search.generate`` when it
+does not hold ``--profiles`` profiles) and its client set-up (session login, DEBUG off, persistent
+connection). Prints, per kind (api, html), the p50 wall time, the queries sent, the time spent in the
+database driver, and where the time goes (pyinstrument's call tree, or cProfile's top functions).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import statistics
+import sys
+import time
+from typing import Any
+
+from bench import bench_search
+
+
+def _timed(client: Any, url: str, headers: dict[str, str], n: int) -> tuple[float, float, int]:
+    """p50 wall ms and p50 CPU ms (this process: Python, not the database) of ``n`` requests, and
+    the queries one request sends."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    wall, cpu = [], []
+    for _ in range(n):
+        t0, c0 = time.perf_counter(), time.process_time()
+        response = client.get(url, headers=headers)
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        assert response.status_code == 200, response.content[:300]
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, headers=headers)
+    return statistics.median(wall), statistics.median(cpu), len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=20_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--query", default="niche=beauty&tier=micro&er_min=2&price_max=500")
+    parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--kinds", default="api,html")
+    parser.add_argument("--profiler", choices=["cprofile", "pyinstrument", "none"], default="pyinstrument")
+    args = parser.parse_args()
+    bench_search._setup_django()
+
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.test import Client
+
+    from discovery.models import Profile
+
+    call_command("migrate", verbosity=0)
+    if Profile.objects.count() != args.profiles:
+        bench_search.generate(args.profiles)
+    user, _ = User.objects.get_or_create(username="bench-marketer")
+    client = Client()
+    client.force_login(user)
+    urls = {
+        "api": (f"/api/profiles/?{args.query}", {}),
+        "html": (f"/?{args.query}", {"HX-Request": "true"}),
+    }
+    for kind in args.kinds.split(","):
+        url, headers = urls[kind]
+        for _ in range(20):
+            client.get(url, headers=headers)
+        wall, cpu, queries = _timed(client, url, headers, args.requests)
+        print(f"{kind}: p50 wall {wall:.2f} ms, p50 cpu {cpu:.2f} ms, {queries} queries", file=sys.stderr)
+        if args.profiler == "none":
+            continue
+        if args.profiler == "pyinstrument":
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0002)
+            profiler.start()
+            for _ in range(args.requests):
+                client.get(url, headers=headers)
+            profiler.stop()
+            print(f"--- {kind} ({args.requests} requests)")
+            print(profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False))
+            continue
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.requests):
+            client.get(url, headers=headers)
+        profiler.disable()
+        for sort in ("cumulative", "tottime"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(args.top)
+            print(f"--- {kind} by {sort} ({args.requests} requests)\n{out.getvalue()}")
+
+
+if __name__ == "__main__":
+    main()
