@@ -133,9 +133,14 @@ def _catalogue() -> list[Profile]:
 
 @pytest.mark.parametrize("words", ["vegan", "vegan recipes", "veg", "recipes"])
 @pytest.mark.parametrize(("walk_min", "walk_max"), [(200, 2000), (4, 12), (1, 1)])
-@pytest.mark.parametrize("size", [1, 3, 7, 25])
-def test_every_page_matches_the_plain_python_order(monkeypatch, words, walk_min, walk_max, size) -> None:
-    """Small walks force the per-class queries, counts and deep-page paths on PostgreSQL."""
+@pytest.mark.parametrize("size", [1, 7, 25])
+@pytest.mark.parametrize("profiles_estimate", [0.0, 1e9])
+def test_every_page_matches_the_plain_python_order(
+    monkeypatch, words, walk_min, walk_max, size, profiles_estimate
+) -> None:
+    """Small walks force the per-class queries, counts and deep-page paths on PostgreSQL; a large
+    profile estimate makes the walk too dear, so every match is sorted in one query instead."""
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: profiles_estimate)
     monkeypatch.setattr(selectors, "RELEVANCE_WALK_MIN", walk_min)
     monkeypatch.setattr(selectors, "RELEVANCE_WALK_MAX", walk_max)
     monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 5)  # class counts above it go through the cache
@@ -150,6 +155,7 @@ def test_every_page_matches_the_plain_python_order(monkeypatch, words, walk_min,
 
 @pytest.mark.parametrize("query", ["q=vegan&tier=micro", "q=vegan recipes&tier=macro&ordering=relevance"])
 def test_pages_under_score_filters_follow_the_score_rows_follower_copy(monkeypatch, query) -> None:
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 0.0)
     monkeypatch.setattr(selectors, "RELEVANCE_WALK_MIN", 3)
     monkeypatch.setattr(selectors, "RELEVANCE_WALK_MAX", 9)
     profiles = _catalogue()
@@ -162,13 +168,40 @@ def test_pages_under_score_filters_follow_the_score_rows_follower_copy(monkeypat
     assert _pages(query, 2) == expected
 
 
-def test_the_relevance_path_is_taken_on_postgresql(django_assert_max_num_queries) -> None:
-    """A first page is one walk query (plus rows and niches), not a rank of every match."""
+def test_the_relevance_walk_is_taken_on_postgresql_when_matches_are_common(
+    monkeypatch, django_assert_num_queries
+) -> None:
+    """A first page is one walk query (the total is known by then), not a sort of every match."""
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 10.0)
+    monkeypatch.setattr(selectors, "RELEVANCE_WALK_MIN", 100)
     _catalogue()
     rows = selectors.DeferredRows(_search("q=vegan"))
-    ids = rows._page_ids(0, 5)
+    total = rows.count()
+    assert total * total >= selectors.RELEVANCE_WALK_MIN * 10
 
-    assert len(ids) == 5
+    with django_assert_num_queries(1):
+        ids = rows._page_ids(0, 5)
+
+    assert ids == _expected(["vegan"], list(Profile.objects.all()))[:5]
     if connection.vendor == "postgresql":
-        with django_assert_max_num_queries(1):
-            rows._page_ids(0, 5)
+        assert selectors._relevance_page_ids(rows.queryset, 0, 5, total) == ids
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 1e9)  # rare matches: no walk
+    assert selectors._relevance_page_ids(rows.queryset, 0, 5, total) is None
+
+
+def test_the_profile_estimate_is_read_from_postgresql_and_kept_a_while() -> None:
+    if connection.vendor != "postgresql":
+        assert not selectors._is_postgres()
+        return
+    selectors._PROFILES_ESTIMATE.clear()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE discovery_profile")
+    ProfileFactory()
+    first = selectors._profiles_estimate()
+    assert first >= 0
+    _catalogue()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE discovery_profile")
+    assert selectors._profiles_estimate() == first, "kept for PROFILES_ESTIMATE_SECONDS"
+    selectors._PROFILES_ESTIMATE.clear()
+    assert selectors._profiles_estimate() == 61
