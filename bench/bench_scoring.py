@@ -431,6 +431,9 @@ def main() -> None:
     )
     parser.add_argument("--timeout", type=float, default=3_600)
     parser.add_argument(
+        "--load-only", action="store_true", help="load (or keep, with --reuse) the catalogue, then stop"
+    )
+    parser.add_argument(
         "--full-runs-from",
         type=int,
         nargs="+",
@@ -468,6 +471,9 @@ def main() -> None:
     if not (args.reuse and Profile.objects.count() == args.profiles):
         result["load"] = load_catalogue(args.profiles, args.seed, args.data)
     result["posts"] = Post.objects.count()
+    if args.load_only:
+        print(json.dumps(result, indent=2))
+        return
     log = RESULTS / "bench_scoring_worker.log"
     RESULTS.mkdir(parents=True, exist_ok=True)
 

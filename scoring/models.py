@@ -352,6 +352,12 @@ class ScoringQueueItem(models.Model):
     run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="queue", db_index=False)
     # Plain id, no foreign key: a profile deleted mid-run is simply not found when its chunk loads.
     profile_id = models.BigIntegerField()
+    # Claim order: profiles ranked by where their posts are stored (their first post's id), so a
+    # chunk's posts and snapshots sit in a few neighbouring pages instead of across the whole table.
+    position = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "position"], name="scoring_queue_run_position")]
 
     def __str__(self) -> str:
         return f"run {self.run_id}: profile {self.profile_id}"

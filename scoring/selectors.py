@@ -257,23 +257,39 @@ def follower_samples_frame(*, profile_ids: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=columns)
 
 
-def er_quartiles_by_tier() -> dict[str, dict[str, list[float]]]:
+def er_quartiles_by_tier(*, staged_run_id: int | None = None) -> dict[str, dict[str, list[float]]]:
     """ER quartiles per platform and tier over the whole catalogue, in one aggregate query.
 
-    Returns {"instagram": {"micro": [q1, median, q3], ...}, ...}.
+    Returns {"instagram": {"micro": [q1, median, q3], ...}, ...}. With ``staged_run_id`` (PostgreSQL),
+    the catalogue as it will be once that full run publishes: its staged rows replace their profiles'
+    current scores.
     """
     out: dict[str, dict[str, list[float]]] = {}
     if connection.vendor == "postgresql":
-        sql = f"""
-            SELECT p.platform, s.tier,
-                   percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY s.er)
-            FROM {ProfileScore._meta.db_table} s
-            JOIN {Profile._meta.db_table} p ON p.id = s.profile_id
+        scores, profiles = ProfileScore._meta.db_table, Profile._meta.db_table
+        source = f"""
+            SELECT p.platform, s.tier, s.er FROM {scores} s JOIN {profiles} p ON p.id = s.profile_id
             WHERE s.er IS NOT NULL AND s.tier <> ''
-            GROUP BY p.platform, s.tier
+        """
+        params: list[int] = []
+        if staged_run_id is not None:
+            from scoring.services.runs import RUN_STAGE
+
+            source = f"""
+                SELECT st.platform, st.tier, st.er FROM {RUN_STAGE} st
+                WHERE st.run_id = %s AND st.er IS NOT NULL AND st.tier <> ''
+                UNION ALL
+                SELECT p.platform, s.tier, s.er FROM {scores} s JOIN {profiles} p ON p.id = s.profile_id
+                WHERE s.er IS NOT NULL AND s.tier <> '' AND NOT EXISTS (
+                    SELECT 1 FROM {RUN_STAGE} x WHERE x.run_id = %s AND x.profile_id = s.profile_id)
+            """
+            params = [staged_run_id, staged_run_id]
+        sql = f"""
+            SELECT platform, tier, percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY er)
+            FROM ({source}) c GROUP BY platform, tier
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            cursor.execute(sql, params)
             for platform, tier, quartiles in cursor.fetchall():
                 out.setdefault(platform, {})[tier] = [float(q) for q in quartiles]
         return out

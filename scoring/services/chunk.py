@@ -46,17 +46,20 @@ class ScoringContext:
         )
 
 
-def chunk_score_rows(*, profile_ids: Sequence[int], context: ScoringContext) -> pd.DataFrame:
+def chunk_score_rows(
+    *, profile_ids: Sequence[int], context: ScoringContext, with_platform: bool = False
+) -> pd.DataFrame:
     """Compute the score fields of each profile in the chunk, set-based.
 
     Returns a frame with one row per profile and one column per ``ProfileScore`` field (``attname``):
     floats with NaN for unknown, nullable integers, dates as datetime64 (NaT), money as ``Decimal``
     (or None), ``signals`` as lists of dicts. ``score_rows_as_dicts`` turns it into field dicts.
+    ``with_platform`` adds the profile's platform as a last column (a full run stages it).
     """
     cfg = context.settings
     profiles = selectors.profiles_frame(profile_ids=profile_ids)
     if profiles.empty:
-        return pd.DataFrame(columns=SCORE_COLUMNS)
+        return pd.DataFrame(columns=[*SCORE_COLUMNS, "platform"] if with_platform else SCORE_COLUMNS)
     posts = selectors.posts_frame(
         profile_ids=profile_ids,
         window=max(cfg.er_posts_window, cfg.er_views_window),
@@ -125,6 +128,7 @@ def chunk_score_rows(*, profile_ids: Sequence[int], context: ScoringContext) -> 
         shares=shares,
         quoted=quoted,
         context=context,
+        with_platform=with_platform,
     )
 
 
@@ -215,6 +219,7 @@ def _score_frame(
     shares: dict[int, Any],
     quoted: dict[int, list],
     context: ScoringContext,
+    with_platform: bool = False,
 ) -> pd.DataFrame:
     """Every ProfileScore field of the chunk as columns, from the metric frames (array operations)."""
     cfg = context.settings
@@ -313,6 +318,9 @@ def _score_frame(
         },
         index=range(n),
     )
+    if with_platform:
+        out["platform"] = platform
+        return out[[*SCORE_COLUMNS, "platform"]]
     return out[SCORE_COLUMNS]
 
 

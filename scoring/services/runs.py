@@ -19,7 +19,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from core.queue import QueueUnavailable, enqueue
-from discovery.models import Profile
+from discovery.models import Post, Profile
 from scoring import selectors
 from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services.chunk import ScoringContext, chunk_score_rows, score_rows_as_dicts
@@ -34,6 +34,8 @@ SCORING_BATCH_SIZE = 10_000
 MAX_ERRORS_KEPT = 200
 # Per-connection temporary table the score rows are COPYed into before the upsert.
 SCORE_STAGE = "scoring_score_stage"
+# PostgreSQL: where a full run's chunks stage their rows until the run publishes them (migration 0006).
+RUN_STAGE = "scoring_runscorestage"
 
 UPDATE_FIELDS = [
     f.name for f in ProfileScore._meta.concrete_fields if f.name != "profile" and not f.primary_key
@@ -75,11 +77,22 @@ def scoring_run_create(
 
 
 def profiles_queue_all(*, run_id: int) -> int:
-    """Queue every profile id for a full run in one INSERT ... SELECT; returns how many."""
+    """Queue every profile id for a full run in one INSERT ... SELECT; returns how many.
+
+    Each profile's claim position is its rank by its first post's id (posts without a profile
+    order are stored in arrival order, a profile's posts mostly arrive together), then its id: a
+    chunk of consecutive positions reads its posts and snapshots from neighbouring pages. Claiming
+    by profile id read nearly every page of the posts table for every chunk when ids and storage
+    order disagree (bench/bench_scoring.py: profile ids in handle order, posts in file order).
+    """
     queue = ScoringQueueItem._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {queue} (run_id, profile_id) SELECT %s, id FROM {Profile._meta.db_table}",
+            f"INSERT INTO {queue} (run_id, profile_id, position) "
+            "SELECT %s, p.id, row_number() OVER (ORDER BY f.first_post, p.id) "
+            f"FROM {Profile._meta.db_table} p LEFT JOIN ("
+            f"SELECT profile_id, min(id) AS first_post FROM {Post._meta.db_table} GROUP BY profile_id"
+            ") f ON f.profile_id = p.id",
             [run_id],
         )
         return cursor.rowcount
@@ -101,6 +114,15 @@ def scoring_runs_abandon_stale() -> int:
             id__in=ScoringQueueItem.objects.filter(run_id__in=stale).values("profile_id"), score_dirty=False
         ).update(score_dirty=True)
         ScoringQueueItem.objects.filter(run_id__in=stale).delete()
+        if connection.vendor == "postgresql":
+            # Scored but never published: flag those too, and drop the staged rows.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {Profile._meta.db_table} SET score_dirty = true WHERE NOT score_dirty AND id IN "
+                    f"(SELECT profile_id FROM {RUN_STAGE} WHERE run_id = ANY(%s::bigint[]))",
+                    [stale],
+                )
+                cursor.execute(f"DELETE FROM {RUN_STAGE} WHERE run_id = ANY(%s::bigint[])", [stale])
         return ScoringRun.objects.filter(pk__in=stale).update(
             status=ScoringRun.Status.FAILED,
             finished_at=timezone.now(),
@@ -130,12 +152,21 @@ def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
     The rows are deleted now and come back if the transaction rolls back (worker killed, chunk error),
     so a resumed run neither skips nor repeats them. SKIP LOCKED keeps parallel chains disjoint.
     """
-    qs = ScoringQueueItem.objects.filter(run_id=run_id).order_by("profile_id")
+    qs = ScoringQueueItem.objects.filter(run_id=run_id).order_by("position", "profile_id")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True)
     ids = list(qs.values_list("profile_id", flat=True)[:batch_size])
-    if ids:
-        ScoringQueueItem.objects.filter(run_id=run_id, profile_id__in=selectors.ids_param(ids)).delete()
+    if ids and connection.vendor == "postgresql":
+        # = ANY(array): primary-key lookups whatever the planner thinks of the fresh queue's size
+        # (``IN (SELECT unnest(...))`` was planned as a nested loop over the whole queue).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {ScoringQueueItem._meta.db_table} WHERE run_id = %s "
+                "AND profile_id = ANY(%s::bigint[])",
+                [run_id, ids],
+            )
+    elif ids:
+        ScoringQueueItem.objects.filter(run_id=run_id, profile_id__in=ids).delete()
     return ids
 
 
@@ -241,14 +272,6 @@ def _scores_upsert(*, buffer: io.StringIO, columns: list[str], csv_format: bool 
     """COPY CSV score rows into the stage table, then one INSERT ... ON CONFLICT that skips unchanged rows."""
     table = ProfileScore._meta.db_table
     column_list = ", ".join(f'"{c}"' for c in columns)
-    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c != "profile_id")
-    # Rows whose numbers did not change are not rewritten (no dead tuple, no index churn): a nightly
-    # rescore of an unchanged catalogue then costs reads only. computed_at = when numbers last changed.
-    compared = [c for c in columns if c not in ("profile_id", "computed_at")]
-    changed = (
-        f"({', '.join(f'{table}.{c}' for c in compared)}) IS DISTINCT FROM "
-        f"({', '.join(f'EXCLUDED.{c}' for c in compared)})"
-    )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {SCORE_STAGE} (LIKE {table}) ON COMMIT DELETE ROWS")
         cursor.cursor.copy_expert(
@@ -258,7 +281,7 @@ def _scores_upsert(*, buffer: io.StringIO, columns: list[str], csv_format: bool 
         )
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {SCORE_STAGE} "
-            f"ON CONFLICT (profile_id) DO UPDATE SET {updates} WHERE {changed}"
+            f"{_upsert_tail(table, columns)}"
         )
         # Emptied now, not only at commit: one transaction may write several times (one-by-one retry).
         cursor.execute(f"TRUNCATE {SCORE_STAGE}")
@@ -273,18 +296,120 @@ def _copy_cell(value: Any, is_json: bool) -> Any:
     return value
 
 
+def run_stages(run: ScoringRun) -> bool:
+    """A full run on PostgreSQL stages its chunks and publishes them at the end (migration 0006)."""
+    return run.kind == ScoringRun.Kind.FULL and connection.vendor == "postgresql"
+
+
+def scores_stage(*, run_id: int, rows: pd.DataFrame) -> int:
+    """COPY a chunk frame (``chunk_score_rows(..., with_platform=True)``) into the run's stage."""
+    if rows is None or len(rows) == 0:
+        return 0
+    frame = rows.assign(run_id=np.full(len(rows), run_id, dtype="int64"))
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(
+            f"COPY {RUN_STAGE} ({columns}) FROM STDIN WITH (FORMAT text, NULL '\\N')", _copy_text(frame)
+        )
+    return len(rows)
+
+
+def _rating_sql(er: str, q1: str, q2: str, q3: str) -> str:
+    """The SQL twin of ``metrics.rate_against_quartiles`` for a known ER and known quartiles."""
+    return (
+        f"CASE WHEN {er} < {q1} THEN '{ProfileScore.Rating.LOW}' WHEN {er} < {q2} THEN "
+        f"'{ProfileScore.Rating.AVERAGE}' WHEN {er} < {q3} THEN '{ProfileScore.Rating.GOOD}' "
+        f"ELSE '{ProfileScore.Rating.EXCELLENT}' END"
+    )
+
+
+def _quartiles_values(quartiles: dict[str, dict[str, list[float]]]) -> tuple[str, list[Any]]:
+    """(SQL relation q(platform, tier, q1, q2, q3), its parameters) of a quartile table."""
+    rows = [(p, t, *qs) for p, tiers in sorted(quartiles.items()) for t, qs in sorted(tiers.items())]
+    if not rows:
+        return "(SELECT NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8 WHERE false)", []
+    values = ", ".join(["(%s::text, %s::text, %s::float8, %s::float8, %s::float8)"] * len(rows))
+    return f"(VALUES {values})", [v for row in rows for v in row]
+
+
+def stage_publish(*, run_id: int) -> dict[str, dict[str, list[float]]]:
+    """Write a full run's staged rows into the scores table in one statement; returns the quartiles used.
+
+    Tier-relative ER and rating come from the catalogue's quartiles as they are after the run (the
+    staged rows in place of their profiles' current scores), the numbers ``scores_rerate`` would
+    give them after chunk-by-chunk writes; every other column is the chunk's. Rows whose numbers
+    did not change are not rewritten. Scores outside the run are then re-rated (only those that move).
+    """
+    table = ProfileScore._meta.db_table
+    quartiles = selectors.er_quartiles_by_tier(staged_run_id=run_id)
+    relation, params = _quartiles_values(quartiles)
+    columns = [c for c in score_columns() if c != "profile_followers"]
+    no_group = "q.tier IS NULL OR st.er IS NULL"
+    rating = _rating_sql("st.er", "q.q1", "q.q2", "q.q3")
+    select = []
+    for c in columns:
+        if c == "tier_relative_er":
+            select.append(
+                f"CASE WHEN {no_group} THEN st.tier_relative_er WHEN q.q2 > 0 THEN st.er / q.q2 END"
+            )
+        elif c == "er_rating":
+            select.append(f"CASE WHEN {no_group} THEN st.er_rating ELSE {rating} END")
+        else:
+            select.append(f'st."{c}"')
+    column_list = ", ".join(f'"{c}"' for c in columns)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {', '.join(select)} FROM {RUN_STAGE} st "
+            f"LEFT JOIN {relation} AS q (platform, tier, q1, q2, q3) "
+            "ON q.platform = st.platform AND q.tier = st.tier "
+            f"WHERE st.run_id = %s {_upsert_tail(table, columns)}",
+            [*params, run_id],
+        )
+        cursor.execute(f"DELETE FROM {RUN_STAGE} WHERE run_id = %s", [run_id])
+        scores_rerate(quartiles=quartiles)
+    return quartiles
+
+
+def score_columns() -> list[str]:
+    """The scores table's column names (ProfileScore fields), in model order."""
+    return [f.column for f in ProfileScore._meta.concrete_fields]
+
+
+def _upsert_tail(table: str, columns: list[str]) -> str:
+    """ON CONFLICT clause that updates a score row only when its numbers changed."""
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns if c != "profile_id")
+    # Rows whose numbers did not change are not rewritten (no dead tuple, no index churn): a nightly
+    # rescore of an unchanged catalogue then costs reads only. computed_at = when numbers last changed.
+    compared = [c for c in columns if c not in ("profile_id", "computed_at")]
+    changed = (
+        f"({', '.join(f'{table}.{c}' for c in compared)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{c}' for c in compared)})"
+    )
+    return f"ON CONFLICT (profile_id) DO UPDATE SET {updates} WHERE {changed}"
+
+
 def profiles_score_batch(
     *,
     batch_size: int,
     context: ScoringContext,
     exclude_ids: list[int] | None = None,
     queue_run_id: int | None = None,
+    stage: bool = False,
 ) -> BatchResult:
     """Claim a chunk, score it set-based, write it back and clear the dirty flag of what was scored.
 
     Without ``queue_run_id`` the chunk is the next dirty profiles; with it, the next profiles queued
     for that full run, of which only those flagged dirty (and locked here) get their flag cleared.
+    With ``stage`` (a full run on PostgreSQL) the rows go to the run's stage, published at its end.
     """
+
+    def write(profile_ids: list[int]) -> None:
+        if stage:
+            rows = chunk_score_rows(profile_ids=profile_ids, context=context, with_platform=True)
+            scores_stage(run_id=queue_run_id, rows=rows)
+        else:
+            scores_write(rows=chunk_score_rows(profile_ids=profile_ids, context=context))
+
     with transaction.atomic():
         if queue_run_id is None:
             ids = profiles_claim(batch_size=batch_size, exclude_ids=exclude_ids)
@@ -297,7 +422,7 @@ def profiles_score_batch(
         errors: list[dict[str, Any]] = []
         try:
             with transaction.atomic():
-                scores_write(rows=chunk_score_rows(profile_ids=ids, context=context))
+                write(ids)
             scored = ids
         except Exception:
             # One bad profile must not block the chunk: score one by one, record the failures.
@@ -306,7 +431,7 @@ def profiles_score_batch(
             for pid in ids:
                 try:
                     with transaction.atomic():
-                        scores_write(rows=chunk_score_rows(profile_ids=[pid], context=context))
+                        write([pid])
                     scored.append(pid)
                 except Exception as exc:
                     errors.append({"profile_id": pid, "error": f"{type(exc).__name__}: {exc}"[:300]})
@@ -340,6 +465,7 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
                 context=context,
                 exclude_ids=failed_ids,
                 queue_run_id=run.pk if run.kind == ScoringRun.Kind.FULL else None,
+                stage=run_stages(run),
             )
             _run_progress(run_id=run.pk, result=result)
     except Exception as exc:
@@ -384,7 +510,9 @@ def _run_fail(*, run_id: int, error: str) -> None:
 def scoring_run_finish(*, run_id: int) -> ScoringRun:
     """Close a run; after a full rescore, re-rate every profile against the fresh tier quartiles."""
     run = ScoringRun.objects.get(pk=run_id)
-    if run.kind == ScoringRun.Kind.FULL and not run.queue.exists():
+    if run_stages(run):
+        stage_publish(run_id=run.pk)
+    elif run.kind == ScoringRun.Kind.FULL and not run.queue.exists():
         fresh = selectors.er_quartiles_by_tier()
         # Chunks rated against the quartiles frozen at the start; re-rate only if the rescore moved them.
         if not _same_quartiles(fresh, run.tier_medians):
@@ -412,10 +540,29 @@ def _same_quartiles(a: dict, b: dict, tolerance: float = 1e-9) -> bool:
 
 
 def scores_rerate(*, quartiles: dict[str, dict[str, list[float]]] | None = None) -> int:
-    """Set-based: tier-relative ER and rating of every score from the catalogue's current quartiles."""
+    """Set-based: tier-relative ER and rating of every score from the catalogue's current quartiles.
+
+    PostgreSQL: one UPDATE joined to the quartile table that rewrites only the rows whose values move.
+    """
     updated = 0
     if quartiles is None:
         quartiles = selectors.er_quartiles_by_tier()
+    if connection.vendor == "postgresql":
+        if not quartiles:
+            return 0
+        relation, params = _quartiles_values(quartiles)
+        relative = "CASE WHEN q.q2 > 0 THEN s.er / q.q2 END"
+        rating = _rating_sql("s.er", "q.q1", "q.q2", "q.q3")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ProfileScore._meta.db_table} s SET tier_relative_er = {relative}, "
+                f"er_rating = {rating} FROM {Profile._meta.db_table} p, {relation} AS q "
+                "(platform, tier, q1, q2, q3) WHERE p.id = s.profile_id AND p.platform = q.platform "
+                "AND s.tier = q.tier AND s.er IS NOT NULL "
+                f"AND (s.tier_relative_er, s.er_rating) IS DISTINCT FROM ({relative}, {rating})",
+                params,
+            )
+            return cursor.rowcount
     for platform, tiers in quartiles.items():
         for tier, (q1, q2, q3) in tiers.items():
             updated += ProfileScore.objects.filter(

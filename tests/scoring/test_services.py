@@ -196,10 +196,10 @@ def test_a_failing_profile_is_recorded_and_the_rest_scored(monkeypatch):
     bad = ProfileFactory(followers=6_000)
     real = chunk_module.chunk_score_rows
 
-    def flaky(*, profile_ids, context):
+    def flaky(*, profile_ids, context, **options):
         if bad.pk in profile_ids:
             raise RuntimeError("corrupt row")
-        return real(profile_ids=profile_ids, context=context)
+        return real(profile_ids=profile_ids, context=context, **options)
 
     monkeypatch.setattr("scoring.services.runs.chunk_score_rows", flaky)
 
@@ -286,10 +286,10 @@ def test_a_failing_profile_in_a_full_rescore_is_flagged_for_the_next_run(monkeyp
     bad = ProfileFactory(followers=6_000, score_dirty=False)
     real = chunk_module.chunk_score_rows
 
-    def flaky(*, profile_ids, context):
+    def flaky(*, profile_ids, context, **options):
         if bad.pk in profile_ids:
             raise RuntimeError("corrupt row")
-        return real(profile_ids=profile_ids, context=context)
+        return real(profile_ids=profile_ids, context=context, **options)
 
     monkeypatch.setattr("scoring.services.runs.chunk_score_rows", flaky)
 
