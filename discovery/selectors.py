@@ -428,14 +428,14 @@ def _profiles_by_id(ids: list[int]) -> list[Profile]:
 
 
 def profile_rows(
-    ids: list[int], *, profile_fields: list[str], score_fields: list[str]
+    ids: list[int], *, profile_fields: list[str], score_fields: list[str], niche_field: str = "slug"
 ) -> list[dict[str, Any]]:
     """Profiles as plain dicts in the order of ``ids`` (missing ids are left out), in two queries.
 
     Each row holds ``profile_fields``, the score's ``score_fields`` as ``score__<name>`` (None when the
-    profile has no score row) and ``niches``: the niche slugs by niche name, as ``profile_list``'s
-    prefetch orders them. For result lists, where building two model instances per row and a related
-    manager per niche list cost more than the query.
+    profile has no score row) and ``niches``: each niche's ``niche_field`` by niche name, as
+    ``profile_list``'s prefetch orders them. For result lists, where building two model instances per
+    row and a related manager per niche list cost more than the query.
     """
     values = Profile.objects.filter(pk__in=ids).values(
         *profile_fields, *(f"score__{f}" for f in score_fields)
@@ -444,8 +444,10 @@ def profile_rows(
     for row in rows.values():
         row["niches"] = []
     through = Profile.niches.through.objects.filter(profile_id__in=ids)
-    for profile_id, slug in through.order_by("niche__name").values_list("profile_id", "niche__slug"):
-        rows[profile_id]["niches"].append(slug)
+    for profile_id, niche in through.order_by("niche__name").values_list(
+        "profile_id", f"niche__{niche_field}"
+    ):
+        rows[profile_id]["niches"].append(niche)
     return [rows[i] for i in ids if i in rows]
 
 

@@ -21,6 +21,7 @@ from discovery.exports import EXPORT_MAX_ROWS, profiles_csv, profiles_xlsx
 from discovery.filters import ProfileFilterSet
 from discovery.models import Profile, SavedSearch
 from discovery.services.saved_searches import saved_search_create, saved_search_delete
+from discovery.templatetags.discovery_results import ROW_NICHE_FIELD, ROW_PROFILE_FIELDS, ROW_SCORE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -46,12 +47,19 @@ def _without(query: QueryDict, name: str, value: str) -> str:
     return copy.urlencode()
 
 
+def _result_rows(ids: list[int]) -> list[dict[str, Any]]:
+    return selectors.profile_rows(
+        ids, profile_fields=ROW_PROFILE_FIELDS, score_fields=ROW_SCORE_FIELDS, niche_field=ROW_NICHE_FIELD
+    )
+
+
 def search_context(request: HttpRequest) -> dict[str, Any]:
     """Filter, order and paginate the catalogue for the search page and its fragment."""
     filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list())
     results = filterset.qs if filterset.is_valid() else Profile.objects.none()
-    # Page by id first, then load the page's rows (see selectors.DeferredRows).
-    paginator = Paginator(selectors.DeferredRows(results), _page_size(request))
+    # Page by id first, then load the page's rows as plain values (see selectors.DeferredRows), for
+    # the results table's row renderer (discovery_results.result_rows).
+    paginator = Paginator(selectors.DeferredRows(results, load=_result_rows), _page_size(request))
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except (EmptyPage, PageNotAnInteger):
