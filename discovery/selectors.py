@@ -141,37 +141,45 @@ def _relevance_case(classes: list[tuple[int, Q]]) -> Case:
 
 
 # A relevance page first reads the top matches in follower order (an index walk when matches are
-# common), at most this many, and takes each class's first rows from them; a class that is rarer than
-# that among the top matches, or a page deeper than that, is read by its own query (its index, then a
-# sort of that class only).
-RELEVANCE_WALK_MIN, RELEVANCE_WALK_MAX = 200, 2000
+# common), grouping them by class; a class that the walk shows to be rare up there, or a page deeper
+# than the longest walk, is read by its own query (its index, then a sort of that class only).
+RELEVANCE_WALK_MIN, RELEVANCE_WALK_MAX = 50, 2000
 
 
 def _relevance_page_ids(queryset: QuerySet[Profile], start: int, stop: int, total: int) -> list[int] | None:
     """Ids of rows start..stop of a text search in relevance order (class, followers, id), or None.
 
     ``ts_rank`` over every match sorted 133,265 rows for "vegan" at 1,000,000 profiles; here a page
-    reads the first few hundred matches in follower order and keeps each class's rows in that order.
-    None (sort every match in one query) when the search or the page is not one, or when the walk
-    would read more rows than the ``total`` matches: a walk to ``w`` matches reads about
-    ``w * profiles / total`` rows, more than ``total`` below ``sqrt(w * profiles)`` matches.
+    walks the first matches in follower order (4 x the page end to start with) and keeps each class's
+    rows in that order. A walk to ``w`` matches reads about ``w * profiles / total`` rows: None (sort
+    every match in one query) when that is more than ``total``, or when the search or the page is not
+    one. When the walk holds too few rows of a class, it is walked further if that reads fewer rows
+    than the class has (estimated from its share of the walk), else the class is read by itself.
     """
     classes = getattr(queryset.query, "relevance_classes", None)
     order = queryset.query.order_by
     if not (classes and _is_postgres() and order and _orders_by_relevance(order[0])):
         return None
-    walk = max(RELEVANCE_WALK_MIN, 8 * stop)
-    if total * total < walk * _profiles_estimate():
+    profiles = _profiles_estimate()
+    walk = max(RELEVANCE_WALK_MIN, 4 * stop)
+    if walk > RELEVANCE_WALK_MAX or total * total < walk * profiles:
         return None
     by_followers = (
         RawSQL(SCORE_FOLLOWERS_SQL, ()).desc(nulls_last=True)
         if _score_inner_joined(queryset)
         else F("followers").desc(nulls_last=True)
     )
-    top: list[tuple[int, int]] = []
-    if walk <= RELEVANCE_WALK_MAX:
-        top = list(queryset.order_by(by_followers, "id").values_list("pk", "search_rank")[:walk])
-    complete = walk <= RELEVANCE_WALK_MAX and len(top) < walk  # the walk read every match
+    walked = queryset.order_by(by_followers, "id").values_list("pk", "search_rank")
+    top = list(walked[:walk])
+    while len(top) == walk:  # not every match read: does the top class fill the page?
+        have = sum(1 for _pk, rank in top if rank == classes[0][0])
+        if have >= stop or have == 0:  # yes; or absent from the walk, so rare: read by itself
+            break
+        longer = math.ceil(walk * stop / have * 1.25)
+        if longer > RELEVANCE_WALK_MAX or (longer - walk) * profiles / max(total, 1) > have / walk * total:
+            break  # walking on would read more rows than the class has: read by itself
+        walk, top = longer, list(walked[:longer])
+    complete = len(top) < walk  # the walk read every match
     ids: list[int] = []
     before = 0
     for value, condition in classes:
@@ -437,18 +445,53 @@ def profile_rows(
     ``profile_list``'s prefetch orders them. For result lists, where building two model instances per
     row and a related manager per niche list cost more than the query.
     """
-    values = Profile.objects.filter(pk__in=ids).values(
-        *profile_fields, *(f"score__{f}" for f in score_fields)
-    )
-    rows = {row["id"]: row for row in values.order_by()}
-    for row in rows.values():
+    ids = list(dict.fromkeys(ids))  # distinct, as the statement's parameters are
+    keys = (*profile_fields, *(f"score__{f}" for f in score_fields))
+    rows = {}
+    for values in _values_by_ids(_profiles_in, keys, ids):
+        row = dict(zip(keys, values, strict=True))
         row["niches"] = []
-    through = Profile.niches.through.objects.filter(profile_id__in=ids)
-    for profile_id, niche in through.order_by("niche__name").values_list(
-        "profile_id", f"niche__{niche_field}"
-    ):
+        rows[row["id"]] = row
+    for profile_id, niche in _values_by_ids(_niches_of, ("profile_id", f"niche__{niche_field}"), ids):
         rows[profile_id]["niches"].append(niche)
     return [rows[i] for i in ids if i in rows]
+
+
+def _profiles_in(ids: list[int]) -> QuerySet[Profile]:
+    return Profile.objects.filter(pk__in=ids).order_by()
+
+
+def _niches_of(ids: list[int]) -> QuerySet[Any]:
+    return Profile.niches.through.objects.filter(profile_id__in=ids).order_by("niche__name")
+
+
+def _values_by_ids(
+    queryset_for: Callable[[list[int]], QuerySet[Any]], keys: tuple[str, ...], ids: list[int]
+) -> list[tuple[Any, ...]]:
+    """``queryset_for(ids).values_list(*keys)``. On PostgreSQL the statement is compiled once per number
+    of ids (it differs only in the ids) and run on a cursor: compiling it cost more than running it."""
+    if not _is_postgres():
+        return list(queryset_for(ids).values_list(*keys))
+    sql = _compiled_by_ids(queryset_for, keys, len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return cursor.fetchall()
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled_by_ids(
+    queryset_for: Callable[[list[int]], QuerySet[Any]], keys: tuple[str, ...], n: int
+) -> str:
+    """The SQL of ``queryset_for(ids).values_list(*keys)`` for ``n`` distinct ids, whose only parameters
+    are the ids; refused (ValueError) for columns whose values Django converts after reading."""
+    placeholder_ids = list(range(1, n + 1))
+    compiler = queryset_for(placeholder_ids).values_list(*keys).query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    if list(params) != placeholder_ids:
+        raise ValueError(f"parameters other than the ids in {sql}")
+    if compiler.get_converters([col for col, _sql, _alias in compiler.select]):
+        raise ValueError(f"{keys} need converting after reading; use the queryset")
+    return sql
 
 
 def _with_score_followers_bounds(queryset: QuerySet[Profile]) -> QuerySet[Profile]:
