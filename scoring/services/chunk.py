@@ -6,12 +6,14 @@ import datetime as dt
 import json
 import math
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connections
 from django.utils import timezone
 
 from scoring import metrics, selectors
@@ -32,6 +34,9 @@ class ScoringContext:
     quartiles: dict[str, dict[str, list[float]]]
     rate_cards: dict[tuple[str, str, str, str], RateCard]
     now: dt.datetime = field(default_factory=timezone.now)
+    # Load a chunk's posts on a second connection while this one loads the rest (PostgreSQL, and only
+    # when the caller holds no transaction whose uncommitted rows the second connection would miss).
+    parallel_reads: bool = False
 
     @classmethod
     def build(cls, *, quartiles: dict[str, dict[str, list[float]]] | None = None) -> ScoringContext:
@@ -57,17 +62,30 @@ def chunk_score_rows(
     ``with_platform`` adds the profile's platform as a last column (a full run stages it).
     """
     cfg = context.settings
-    profiles = selectors.profiles_frame(profile_ids=profile_ids)
+    posts_args = {
+        "profile_ids": profile_ids,
+        "window": max(cfg.er_posts_window, cfg.er_views_window),
+        "hashtags": cfg.sponsored_hashtags,
+    }
+    pending = None
+    if context.parallel_reads and len(profile_ids) >= PARALLEL_READS_MIN:
+        pending = _reader().submit(_posts_on_own_connection, posts_args)
+    try:
+        profiles = selectors.profiles_frame(profile_ids=profile_ids)
+        snapshots = selectors.snapshots_frame(profile_ids=profile_ids)
+        quoted = selectors.quoted_rates_for(profile_ids=profile_ids)
+        samples = selectors.follower_samples_frame(profile_ids=profile_ids)
+        # Snapshot-only metrics first: they overlap the posts query when it runs on the reader thread.
+        g30 = metrics.growth(snapshots, 30)
+        g90 = metrics.growth(snapshots, 90)
+        spikes = metrics.follower_spikes(snapshots, robust_z=cfg.spike_robust_z, min_gain=cfg.spike_min_gain)
+        seesaw = metrics.following_seesaw(snapshots, min_change_pct=cfg.seesaw_min_change_pct)
+    finally:
+        posts = pending.result() if pending is not None else None
+    if posts is None:
+        posts = selectors.posts_frame(**posts_args)
     if profiles.empty:
         return pd.DataFrame(columns=[*SCORE_COLUMNS, "platform"] if with_platform else SCORE_COLUMNS)
-    posts = selectors.posts_frame(
-        profile_ids=profile_ids,
-        window=max(cfg.er_posts_window, cfg.er_views_window),
-        hashtags=cfg.sponsored_hashtags,
-    )
-    snapshots = selectors.snapshots_frame(profile_ids=profile_ids)
-    quoted = selectors.quoted_rates_for(profile_ids=profile_ids)
-    samples = selectors.follower_samples_frame(profile_ids=profile_ids)
 
     profiles = profiles.set_index("profile_id")
     # Current followers: the profile's latest count, else its latest snapshot.
@@ -106,10 +124,6 @@ def chunk_score_rows(
     frame["er_rating"] = metrics.rate_against_quartiles(frame["er"], q["q1"], q["q2"], q["q3"])
     frame["tier_median"] = q["q2"]
 
-    g30 = metrics.growth(snapshots, 30)
-    g90 = metrics.growth(snapshots, 90)
-    spikes = metrics.follower_spikes(snapshots, robust_z=cfg.spike_robust_z, min_gain=cfg.spike_min_gain)
-    seesaw = metrics.following_seesaw(snapshots, min_change_pct=cfg.seesaw_min_change_pct)
     cl_ratio = metrics.comment_like_ratio(posts, window=cfg.er_posts_window)
     views_first = posts["profile_id"].map(frame["platform"]).isin(metrics.VIEWS_FIRST_PLATFORMS)
     post_er = metrics.post_er_by_views(posts).where(views_first & (posts["views"] > 0))
@@ -130,6 +144,27 @@ def chunk_score_rows(
         context=context,
         with_platform=with_platform,
     )
+
+
+# Below this many profiles (a one-by-one retry) the second connection costs more than it saves.
+PARALLEL_READS_MIN = 500
+_READER: ThreadPoolExecutor | None = None
+
+
+def _reader() -> ThreadPoolExecutor:
+    """One reader thread per process (a worker scores one chunk at a time)."""
+    global _READER
+    if _READER is None:
+        _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-reader")
+    return _READER
+
+
+def _posts_on_own_connection(posts_args: dict[str, Any]) -> pd.DataFrame:
+    """The chunk's posts frame, read on the reader thread's own connection (closed after each chunk)."""
+    try:
+        return selectors.posts_frame(**posts_args)
+    finally:
+        connections.close_all()
 
 
 def _quartiles(

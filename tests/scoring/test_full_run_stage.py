@@ -1,0 +1,108 @@
+"""Full rescore on PostgreSQL: chunks staged and published once, posts read on a second connection."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from scoring import selectors
+from scoring.models import ProfileScore, ScoringQueueItem
+from scoring.services import chunk as chunk_module
+from scoring.services import scoring_run_sync
+from scoring.services.runs import RUN_STAGE
+from tests.factories.discovery import FollowerSnapshotFactory, PostFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+COMPARED = [f.attname for f in ProfileScore._meta.concrete_fields if f.attname != "computed_at"]
+
+
+def _catalogue() -> None:
+    now = timezone.now()
+    for i, followers in enumerate([900, 1_000, 15_000, 40_000, 99_999, 100_000, 250_000, 2_000_000]):
+        profile = ProfileFactory(followers=followers, score_dirty=i % 2 == 0)
+        for day in range(14):
+            PostFactory(
+                profile=profile,
+                posted_at=now - dt.timedelta(days=day + 1),
+                likes=None if day == 3 else followers // (20 + i + day),
+                comments=5 + day,
+            )
+        for day in range(0, 120, 10):
+            FollowerSnapshotFactory(
+                profile=profile,
+                captured_on=(now - dt.timedelta(days=day)).date(),
+                followers=followers - day * 7,
+            )
+
+
+def _scores() -> dict[int, tuple]:
+    return {
+        s["profile_id"]: tuple(s[c] for c in COMPARED)
+        for s in ProfileScore.objects.order_by("profile_id").values(*COMPARED)
+    }
+
+
+def test_stage_table_has_every_score_column():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = %s", [RUN_STAGE]
+        )
+        staged = {row[0] for row in cursor.fetchall()}
+    assert {f.column for f in ProfileScore._meta.concrete_fields} | {"run_id", "platform"} <= staged
+
+
+def test_full_rescore_reads_posts_in_parallel_and_rates_against_the_catalogue_after_the_run(monkeypatch):
+    # given a catalogue across the tier boundaries, and the second connection used from one profile on
+    _catalogue()
+    reads = []
+    real = chunk_module._posts_on_own_connection
+
+    def spy(posts_args):
+        reads.append(len(posts_args["profile_ids"]))
+        return real(posts_args)
+
+    monkeypatch.setattr(chunk_module, "PARALLEL_READS_MIN", 1)
+    monkeypatch.setattr(chunk_module, "_posts_on_own_connection", spy)
+
+    # when a full rescore runs outside any transaction (as in a worker)
+    run = scoring_run_sync(all_profiles=True, batch_size=3)
+
+    # then the posts came from the reader thread, chunk by chunk, and every profile was scored
+    assert reads == [3, 3, 2]
+    assert run.scored == 8
+    parallel = _scores()
+    assert len(parallel) == 8
+    # the stage and the queue are empty, and every dirty flag is cleared
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {RUN_STAGE}")
+        assert cursor.fetchone()[0] == 0
+    assert not ScoringQueueItem.objects.exists()
+    # tier-relative ER and rating are against the catalogue's quartiles after the run
+    quartiles = selectors.er_quartiles_by_tier()
+    for score in ProfileScore.objects.select_related("profile").exclude(er=None):
+        q1, q2, q3 = quartiles[score.profile.platform][score.tier]
+        assert score.tier_relative_er == score.er / q2
+        expected = (
+            "low"
+            if score.er < q1
+            else "average"
+            if score.er < q2
+            else "good"
+            if score.er < q3
+            else "excellent"
+        )
+        assert score.er_rating == expected
+
+    # when the same rescore runs inside a transaction (one connection, no reader thread)
+    reads.clear()
+    ProfileScore.objects.all().delete()
+    with transaction.atomic():
+        scoring_run_sync(all_profiles=True, batch_size=3)
+
+    # then it wrote the same numbers
+    assert reads == []
+    assert _scores() == parallel
