@@ -132,7 +132,7 @@ def _catalogue() -> list[Profile]:
 
 
 @pytest.mark.parametrize("words", ["vegan", "vegan recipes", "veg", "recipes"])
-@pytest.mark.parametrize(("walk_min", "walk_max"), [(200, 2000), (4, 12), (1, 1)])
+@pytest.mark.parametrize(("walk_min", "walk_max"), [(50, 2000), (2, 40), (1, 8)])
 @pytest.mark.parametrize("size", [1, 7, 25])
 @pytest.mark.parametrize("profiles_estimate", [0.0, 1e9])
 def test_every_page_matches_the_plain_python_order(
@@ -205,3 +205,51 @@ def test_the_profile_estimate_is_read_from_postgresql_and_kept_a_while() -> None
     assert selectors._profiles_estimate() == first, "kept for PROFILES_ESTIMATE_SECONDS"
     selectors._PROFILES_ESTIMATE.clear()
     assert selectors._profiles_estimate() == 61
+
+
+def _walks_and_class_reads(captured) -> tuple[int, int]:
+    sqls = [q["sql"] for q in captured]
+    walks = sum(1 for s in sqls if "ORDER BY" in s and "DESC NULLS LAST" in s and "CASE WHEN" in s)
+    class_reads = sum(1 for s in sqls if "ORDER BY COALESCE" in s)
+    return walks, class_reads
+
+
+def test_a_top_class_absent_from_the_walk_is_read_by_itself(monkeypatch) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 0.0)
+    monkeypatch.setattr(selectors, "RELEVANCE_WALK_MIN", 4)
+    for i in range(30):
+        ProfileFactory(handle=f"b{i}", name=f"B {i}", bio="vegan food", followers=1_000 + i)
+    named = [ProfileFactory(handle=f"n{i}", name=f"Vegan {i}", bio="", followers=10 + i) for i in range(3)]
+    rows = selectors.DeferredRows(_search("q=vegan"))
+    total = rows.count()
+
+    with CaptureQueriesContext(connection) as ctx:
+        ids = rows._page_ids(0, 2)
+
+    assert ids == [named[2].pk, named[1].pk]
+    if connection.vendor == "postgresql":
+        assert _walks_and_class_reads(ctx.captured_queries) == (1, 1)
+        assert total == 33
+
+
+def test_a_top_class_sparse_in_the_walk_walks_further(monkeypatch) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 0.0)  # walking costs nothing here
+    monkeypatch.setattr(selectors, "RELEVANCE_WALK_MIN", 4)
+    bio = [ProfileFactory(handle=f"b{i}", name=f"B {i}", bio="vegan", followers=1_000 + i) for i in range(30)]
+    top = ProfileFactory(handle="n0", name="Vegan Top", bio="", followers=1_025)
+    low = ProfileFactory(handle="n1", name="Vegan Low", bio="", followers=5)
+    rows = selectors.DeferredRows(_search("q=vegan"))
+    rows.count()
+
+    with CaptureQueriesContext(connection) as ctx:
+        ids = rows._page_ids(0, 3)
+
+    assert ids == [top.pk, low.pk, bio[29].pk]
+    if connection.vendor == "postgresql":
+        walks, class_reads = _walks_and_class_reads(ctx.captured_queries)
+        assert walks >= 2
+        assert class_reads == 0
