@@ -8,10 +8,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from discovery.models import Profile
 from scoring import selectors
-from scoring.models import ProfileScore, ScoringQueueItem
+from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services import chunk as chunk_module
-from scoring.services import scoring_run_sync
+from scoring.services import scoring_run_create, scoring_run_step, scoring_run_sync
 from scoring.services.runs import RUN_STAGE
 from tests.factories.discovery import FollowerSnapshotFactory, PostFactory, ProfileFactory
 
@@ -106,3 +107,44 @@ def test_full_rescore_reads_posts_in_parallel_and_rates_against_the_catalogue_af
     # then it wrote the same numbers
     assert reads == []
     assert _scores() == parallel
+
+
+def test_a_dirty_run_rates_against_the_quartiles_the_last_full_rescore_published():
+    # given a catalogue rescored in full
+    _catalogue()
+    full = scoring_run_sync(all_profiles=True, batch_size=3)
+    full.refresh_from_db()
+    assert full.tier_medians == selectors.er_quartiles_by_tier()
+
+    # when a profile changes and a dirty run opens
+    profile = ProfileScore.objects.first().profile
+    Profile.objects.filter(pk=profile.pk).update(followers=123_456, score_dirty=True)
+    dirty = scoring_run_sync()
+
+    # then it took the published quartiles instead of a pass over the catalogue
+    assert dirty.kind == ScoringRun.Kind.DIRTY
+    assert dirty.scored == 1
+    assert dirty.tier_medians == full.tier_medians
+
+
+def test_scores_staged_before_a_database_crash_are_not_lost_silently():
+    # given a full run that staged its first chunk, then lost the stage (UNLOGGED, emptied by a crash)
+    _catalogue()
+    Profile.objects.update(score_dirty=False)
+    run = scoring_run_create(kind=ScoringRun.Kind.FULL)
+    assert scoring_run_step(run_id=run.pk, batch_size=3) == 3
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {RUN_STAGE}")
+
+    # when the run goes on to its end
+    while scoring_run_step(run_id=run.pk, batch_size=3) == 3:
+        pass
+
+    # then the five published profiles have scores, the three lost ones are dirty for the next run
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.SUCCEEDED
+    assert run.errors == [{"error": "3 staged scores lost; their profiles are dirty"}]
+    assert ProfileScore.objects.count() == 5
+    dirty = set(Profile.objects.filter(score_dirty=True).values_list("pk", flat=True))
+    assert len(dirty) == 3
+    assert not dirty & set(ProfileScore.objects.values_list("profile_id", flat=True))
