@@ -172,12 +172,12 @@ def test_the_relevance_walk_is_taken_on_postgresql_when_matches_are_common(
     monkeypatch, django_assert_num_queries
 ) -> None:
     """A first page is one walk query (the total is known by then), not a sort of every match."""
-    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 10.0)
+    monkeypatch.setattr(selectors, "_profiles_estimate", lambda: 5.0)
     monkeypatch.setattr(selectors, "RELEVANCE_WALK_MIN", 100)
     _catalogue()
     rows = selectors.DeferredRows(_search("q=vegan"))
     total = rows.count()
-    assert total * total >= selectors.RELEVANCE_WALK_MIN * 10
+    assert total * total >= selectors.RELEVANCE_WALK_ROW_COST * selectors.RELEVANCE_WALK_MIN * 5
 
     with django_assert_num_queries(1):
         ids = rows._page_ids(0, 5)
