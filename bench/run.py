@@ -143,6 +143,25 @@ def run_step(step: Step, database: str, redis_url: str, reuse_search: bool = Fal
     return result
 
 
+def adopt_step(step: Step, note: str) -> dict[str, Any]:
+    """An area's figures from the JSON its benchmark wrote when run on its own (dated by that file)."""
+    path = RESULTS / step.output
+    if not path.exists():
+        sys.exit(f"--adopt {step.area}: {path} does not exist; run {step.module} first")
+    report = json.loads(path.read_text())
+    # Each benchmark dates its own JSON (under one of these names); a checkout's file time is not a date.
+    written = next((report[k] for k in ("measured_at", "finished_at", "when") if report.get(k)), "undated")
+    result: dict[str, Any] = {
+        "area": step.area,
+        "exit_code": 0,
+        "wall_s": None,
+        "measured_at": written,
+        "report": report,
+        "note": f"{step.module} run on its own, adopted from {path.name}" + (f": {note}" if note else ""),
+    }
+    return result
+
+
 def _get(data: dict[str, Any], dotted: str) -> Any:
     for key in dotted.split("."):
         if not isinstance(data, dict) or key not in data:
@@ -241,7 +260,8 @@ def markdown(report: dict[str, Any]) -> str:
             lines.append(f"| {step['area']} | failed | {step['error']} | |")
             continue
         when = step.get("measured_at", report["measured_at"])
-        lines.append(f"| {step['area']} | step finished {when}, wall time s | {step['wall_s']} | |")
+        wall = "run on its own" if step["wall_s"] is None else step["wall_s"]
+        lines.append(f"| {step['area']} | step finished {when}, wall time s | {wall} | |")
         if step.get("note"):
             lines.append(f"| {step['area']} | how it was measured | {step['note']} | |")
         skipped = step["report"].get("kinds_skipped", [])
@@ -291,6 +311,15 @@ def main() -> None:
         help="keep the other areas of an existing report-<scale>.json (each step keeps its own date)",
     )
     parser.add_argument("--render", help="only rebuild the Markdown of a saved report-<scale>.json")
+    parser.add_argument(
+        "--adopt",
+        nargs="+",
+        default=[],
+        metavar="AREA",
+        help="take these areas from the JSON their own benchmark last wrote in bench/results (run on its "
+        "own, e.g. while tuning) instead of running them; implies --merge",
+    )
+    parser.add_argument("--note", default="", help="with --adopt: how the adopted figures were measured")
     args = parser.parse_args()
     if args.render:
         saved = Path(args.render)
@@ -300,9 +329,15 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     data = Path(args.data or f"/var/tmp/microlens-bench-{args.scale}")
     every = steps_for(args.scale, args.database, data, tuple(args.import_kinds))
-    steps = [s for s in every if not args.only or s.area in args.only]
     stem = RESULTS / f"report-{args.scale}"
-    ran = [run_step(step, args.database, args.redis_url, args.reuse_search_database) for step in steps]
+    if args.adopt:
+        args.merge = True
+        ran = [adopt_step(step, args.note) for step in every if step.area in args.adopt]
+        if len(ran) != len(args.adopt):
+            sys.exit(f"--adopt: unknown area among {args.adopt}; areas: {[s.area for s in every]}")
+    else:
+        steps = [s for s in every if not args.only or s.area in args.only]
+        ran = [run_step(step, args.database, args.redis_url, args.reuse_search_database) for step in steps]
     # Read the saved report only now: another `--merge` run may have finished while this one ran.
     saved = stem.with_suffix(".json")
     previous = json.loads(saved.read_text()) if args.merge and saved.exists() else {"steps": []}
