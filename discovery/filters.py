@@ -75,6 +75,39 @@ class FilterCopies(dict):
         return copies
 
 
+class FieldCopies(dict):
+    """A filter form's fields, copied for each form without deep-copying their choices.
+
+    Django deep-copies a form's fields for every form (every request). This copies each field as
+    ``Field.__deepcopy__`` does (the field, its widget with its attrs and choices, its error messages
+    and validators; model choice fields take a fresh ``queryset.all()``) but shares the choice
+    lists, which nothing changes: half the cost (~0.3 ms).
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {name: _field_copy(field) for name, field in self.items()}
+
+
+def _shallow(obj: Any) -> Any:
+    """``copy.copy`` for a plain object (a form field or widget)."""
+    new = object.__new__(type(obj))
+    new.__dict__ = obj.__dict__.copy()
+    return new
+
+
+def _field_copy(field: forms.Field) -> forms.Field:
+    new = _shallow(field)
+    widget = new.widget = _shallow(field.widget)
+    widget.attrs = field.widget.attrs.copy()
+    if hasattr(field.widget, "choices"):
+        widget.choices = copy.copy(field.widget.choices)
+    new.error_messages = field.error_messages.copy()
+    new.validators = field.validators[:]
+    if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+        new.queryset = field.queryset.all()  # also gives the widget fresh choices
+    return new
+
+
 class CountryField(forms.CharField):
     """A two-letter ISO country code, upper-cased."""
 
@@ -192,13 +225,14 @@ class ProfileFilterSet(filters.FilterSet):
         """The form class, built once per FilterSet class rather than on every request (~1 ms).
 
         The filters' fields are fixed (static choices and labels; the niche queryset is copied with
-        ``.all()`` whenever a form copies its fields), and each form deep-copies ``base_fields``, so
-        forms never share a field instance.
+        ``.all()`` whenever a form copies its fields), and each form copies ``base_fields`` (see
+        ``FieldCopies``), so forms never share a field or widget instance.
         """
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = FieldCopies(form_class.base_fields)
             cls._form_class = form_class
         return form_class
 
