@@ -8,12 +8,16 @@ formats are Django's own filters (``floatformat``, ``intcomma``, ``prov``), call
 
 from __future__ import annotations
 
+import functools
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,13 +45,60 @@ DASH = "\u2013"  # an en dash, what the table shows for "none"
 _MUTED_DASH = f'<span class="muted">{DASH}</span>'
 
 
+# ``prov`` depends only on its arguments, which repeat from row to row (a few kinds, a few dates).
+_prov = functools.lru_cache(maxsize=4096)(prov)
+
+
+def _fixed(value: Any, places: int) -> str:
+    """``floatformat(value, places)`` for the English separators (see ``_english_numbers``).
+
+    Django's filter converts, rounds and localises through several layers per call; this is its
+    arithmetic (``str`` to Decimal, ROUND_HALF_UP, no sign on zero) in a few steps. Values it does not
+    cover (None, NaN, infinities, huge or tiny exponents) go to the filter itself.
+    """
+    if value is None or isinstance(value, bool):
+        return floatformat(value, places)
+    try:
+        d = Decimal(str(value))
+    except InvalidOperation:
+        return floatformat(value, places)
+    if not d.is_finite() or not -30 <= d.adjusted() <= 30:
+        return floatformat(value, places)
+    if places == 0 and d == d.to_integral_value():
+        return str(int(d))
+    rounded = d.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, Context(prec=80))
+    if not rounded:
+        rounded = abs(rounded)  # Django writes no sign on a zero
+    return f"{rounded:f}"
+
+
+def _grouped(text: str) -> str:
+    """``intcomma`` of ``_fixed(value, 0)`` (an integer's digits) with English separators."""
+    return f"{int(text):,}"
+
+
+def _english_numbers() -> bool:
+    """True when numbers are written as in English: "." before decimals, "," every three digits, and
+    no grouping unless asked (``_fixed`` and ``_grouped`` write exactly what the filters would)."""
+    return (
+        not settings.USE_THOUSAND_SEPARATOR
+        and formats.get_format("DECIMAL_SEPARATOR") == "."
+        and formats.get_format("THOUSAND_SEPARATOR") == ","
+        and formats.get_format("NUMBER_GROUPING") == 3
+    )
+
+
 def _display(choices: dict[Any, Any], value: Any) -> str:
     """``get_FOO_display``: the choice's label, else the value itself."""
     return str(choices.get(value, value))
 
 
-def _money(value: Any) -> str:
+def _money(value: Any, *, english: bool = False) -> str:
     """``value|floatformat:0|intcomma``."""
+    if english and value is not None:
+        text = _fixed(value, 0)
+        if text.lstrip("-").isdigit():
+            return _grouped(text)
     return esc(intcomma(floatformat(value, 0)))
 
 
@@ -55,11 +106,15 @@ def _money(value: Any) -> str:
 def result_rows(rows: list[dict[str, Any]]) -> SafeString:
     """Every row of the results table (what ``{% for %}`` over the reference row renders)."""
     detail = reverse("discovery:profile-detail", args=[int(_PK_MARK)])
-    return mark_safe("".join(result_row(row, detail_url=detail) for row in rows))
+    english = _english_numbers()
+    return mark_safe("".join(result_row(row, detail_url=detail, english=english) for row in rows))
 
 
-def result_row(row: dict[str, Any], *, detail_url: str) -> str:
-    """One ``<tr>`` of the results table from a ``selectors.profile_rows`` row."""
+def result_row(row: dict[str, Any], *, detail_url: str, english: bool = False) -> str:
+    """One ``<tr>`` of the results table from a ``selectors.profile_rows`` row (``english``: the
+    numbers may be written by ``_fixed`` and ``_grouped``, see ``_english_numbers``)."""
+    number = _fixed if english else floatformat
+    prov = _prov
     pk = str(row["id"])
     handle = esc(row["handle"])
     scored = row["score__profile"] is not None
@@ -71,30 +126,35 @@ def result_row(row: dict[str, Any], *, detail_url: str) -> str:
     else:
         followers_prov = prov("imported", row["stats_as_of"])
     followers = row["followers"]
+    if english and type(followers) is int:
+        followers_text = f"{followers:,}"
+    else:
+        followers_text = esc(intcomma(DASH if followers is None else followers))
     tier = esc(_display(_TIERS, s["tier"]) if scored else "") or DASH
     if s.get("er_rating"):
         tier += f'<div class="muted small">{esc(_display(_RATINGS, s["er_rating"]))} for tier</div>'
     if s.get("er") is not None:
         er = (
-            f"{floatformat(s['er'], 2)} %{prov(s['er_provenance'], s['er_as_of'])}"
+            f"{number(s['er'], 2)} %{prov(s['er_provenance'], s['er_as_of'])}"
             f'<div class="muted small">{esc(_display(_ER_METHODS, s["er_method"]))}</div>'
         )
     else:
         er = '<span class="muted" title="not enough data">unknown</span>'
     if s.get("growth_30d_pct") is not None:
-        growth = f"{floatformat(s['growth_30d_pct'], 1)} %{prov('measured', s['growth_as_of'])}"
+        growth = f"{number(s['growth_30d_pct'], 1)} %{prov('measured', s['growth_as_of'])}"
     else:
         growth = '<span class="muted" title="fewer than two snapshots">unknown</span>'
     quality = f"{s['quality']}{prov('measured', s['as_of'])}" if s.get("quality") is not None else _MUTED_DASH
     if s.get("price") is not None:
-        price = f"{esc(s['currency'])} {_money(s['price'])}{prov(s['price_provenance'], s['as_of'])}"
+        price_prov = prov(s["price_provenance"], s["as_of"])
+        price = f"{esc(s['currency'])} {_money(s['price'], english=english)}{price_prov}"
         if s["price_low"] is not None and not s["has_quoted_rate"]:
-            low, high = _money(s["price_low"]), _money(s["price_high"])
+            low, high = _money(s["price_low"], english=english), _money(s["price_high"], english=english)
             price += f'<div class="muted small">{low}{DASH}{high}</div>'
     else:
         price = _MUTED_DASH
     if s.get("cpe") is not None:
-        cpe = f"{esc(s['currency'])} {floatformat(s['cpe'], 3)}{prov('estimated', s['as_of'])}"
+        cpe = f"{esc(s['currency'])} {number(s['cpe'], 3)}{prov('estimated', s['as_of'])}"
     else:
         cpe = _MUTED_DASH
     return (
@@ -105,7 +165,7 @@ def result_row(row: dict[str, Any], *, detail_url: str) -> str:
         f"{esc(_display(_PLATFORMS, row['platform']))}</span>{verified}"
         f'\n        <div class="muted small">{esc(row["name"])}{" · " if niches else ""}'
         f"{', '.join(niches)}</div></td>"
-        f'\n      <td class="num followers">{esc(intcomma(DASH if followers is None else followers))}'
+        f'\n      <td class="num followers">{followers_text}'
         f"{followers_prov}</td>"
         f'\n      <td class="tier">{tier}</td>'
         f'\n      <td class="num er">{er}</td>'

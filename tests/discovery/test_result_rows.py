@@ -7,14 +7,22 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from discovery import selectors
 from discovery.templatetags.discovery_results import (
     ROW_NICHE_FIELD,
     ROW_PROFILE_FIELDS,
     ROW_SCORE_FIELDS,
+    _english_numbers,
+    _fixed,
+    _money,
     result_rows,
 )
 from tests.factories.discovery import NicheFactory, ProfileFactory
@@ -97,3 +105,25 @@ def test_search_fragment_shows_the_reference_rows(client, brand_member) -> None:
     expected = "".join(_reference(i)[: -len("\n")] for i in order)
     assert f"<tbody>\n    {expected}\n    </tbody>" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+
+
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e7, max_value=1e7),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2),
+    st.decimals(min_value=-1000, max_value=1000, places=4),
+    st.decimals(allow_nan=False),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.sampled_from(
+        [None, 0.0, -0.0, 0.5, -0.5, 2.675, 1.005, -0.004, 999.5, Decimal("-0.00"), Decimal("1E+3")]
+    ),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(value=numbers, places=st.sampled_from([0, 1, 2, 3]))
+def test_fast_numbers_write_what_the_filters_write(value, places) -> None:
+    assert _english_numbers()
+    assert _fixed(value, places) == floatformat(value, places)
+    assert _money(value, english=True) == _money(value)
+    assert _money(value) == conditional_escape(intcomma(floatformat(value, 0)))
