@@ -171,9 +171,10 @@ if env.str("REDIS_URL", "") and not env.str("CACHE_URL", ""):
 else:
     CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://microlens")}
 
-# Sessions and cookies. Sessions are read from the cache (written through to the database, read from
-# it on a miss or when the cache is down): one database round trip less on every logged-in request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions and cookies. Sessions live in the database only: a cached copy (cached_db) saves one round
+# trip per request, but a logout or session flush while Redis is unreachable would leave that copy
+# behind, and the cookie would sign in again once Redis answers. Logging out must be final.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -485,3 +486,23 @@ def test_bad_input_never_causes_a_server_error(brand_owner, url, data) -> None:
     response = client.post(url, data)
 
     assert response.status_code < 500
+
+
+def test_a_logged_out_session_stays_out_even_if_a_cached_copy_of_it_survives(brand_member) -> None:
+    # A logout while the cache is unreachable cannot delete a cached copy of the session; the cookie
+    # must not sign in again once the cache answers (sessions are read from the database alone).
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+    from django.core.cache import caches
+
+    client = _client(brand_member)
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    stale = client.session.load()
+    assert client.get("/").status_code == 200
+
+    client.post(reverse("core:logout"))
+    caches[settings.SESSION_CACHE_ALIAS].set(KEY_PREFIX + session_key, stale, 3600)
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+
+    response = client.get("/")
+    assert response.status_code == 302
+    assert reverse("core:login") in response["Location"]
