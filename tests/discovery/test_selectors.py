@@ -170,6 +170,34 @@ def test_search_count_is_exact_when_small_and_cached_briefly_when_large(monkeypa
     assert selectors.search_count(gb) == 5
 
 
+def test_a_stale_search_total_is_recounted_by_one_request_while_the_others_keep_it(monkeypatch) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 1)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(selectors.time, "time", lambda: clock[0])
+    for _ in range(3):
+        ProfileFactory(country="GB")
+    gb = Profile.objects.filter(country="GB")
+    lock = selectors._count_key(*gb.order_by().values("pk").query.sql_with_params(), gb.db) + ":recount"
+    assert selectors.search_count(gb) == 3
+    ProfileFactory(country="GB")
+
+    clock[0] += selectors.COUNT_CACHE_SECONDS - 1
+    assert selectors.search_count(gb) == 3, "fresh: the cached total"
+
+    clock[0] += 2  # stale now, and another request is recounting it: it holds the recount lock
+    assert cache.add(lock, 1, 30)
+    assert selectors.search_count(gb) == 3, "stale while someone else recounts: the stale total"
+
+    cache.delete(lock)  # that request finished (or its lock expired)
+    assert selectors.search_count(gb) == 4, "stale and nobody recounting: this request recounts"
+    assert cache.get(lock) is None, "the recount lock is released"
+    ProfileFactory(country="GB")
+    assert selectors.search_count(gb) == 4, "the recount is fresh again"
+
+
 def test_large_totals_of_score_only_searches_and_their_pages(monkeypatch) -> None:
     """Above the exact bound, score-only searches are counted (and paged) on the score table on PostgreSQL."""
     from django.core.cache import cache
