@@ -1,12 +1,14 @@
-"""Profile the fixed per-request cost of the search API and the htmx results fragment, in process.
+"""Profile the fixed per-request cost of the search API, the htmx results fragment, the full search page
+and a profile page, in process.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ml_ov_bench \\
         .venv/bin/python -m bench.profile_search --profiles 20000 --requests 200 [--query "tier=micro"]
 
 Uses bench_search's database rules (a ``_bench`` database, filled by ``bench_search.generate`` when it
 does not hold ``--profiles`` profiles) and its client set-up (session login, DEBUG off, persistent
-connection). Prints, per kind (api, html), the p50 wall time, the queries sent, the time spent in the
-database driver, and where the time goes (pyinstrument's call tree, or cProfile's top functions).
+connection). Prints, per kind (api, html, page, profile), the p50 wall time, the p50 CPU time of this
+process, the queries one request sends, and where the time goes (pyinstrument's call tree, or
+cProfile's top functions).
 """
 
 from __future__ import annotations
@@ -47,7 +49,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--query", default="niche=beauty&tier=micro&er_min=2&price_max=500")
     parser.add_argument("--top", type=int, default=35)
-    parser.add_argument("--kinds", default="api,html")
+    parser.add_argument(
+        "--kinds",
+        default="api,html,page,profile",
+        help="api, html (the htmx fragment), page (the full search page), profile (a profile page)",
+    )
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument", "none"], default="pyinstrument")
     args = parser.parse_args()
     bench_search._setup_django()
@@ -64,9 +70,13 @@ def main() -> None:
     user, _ = User.objects.get_or_create(username="bench-marketer")
     client = Client()
     client.force_login(user)
+    # A profile in the middle of the catalogue (the generator's ids are dense).
+    profile_id = Profile.objects.order_by("id").values_list("id", flat=True)[args.profiles // 2]
     urls = {
         "api": (f"/api/profiles/?{args.query}", {}),
         "html": (f"/?{args.query}", {"HX-Request": "true"}),
+        "page": (f"/?{args.query}", {}),
+        "profile": (f"/profiles/{profile_id}/", {}),
     }
     for kind in args.kinds.split(","):
         url, headers = urls[kind]
