@@ -10,9 +10,9 @@ Uses its own database (``<DATABASE_URL name>_bench``, e.g. ml_d_bench), filled f
   visible likes, followers at post time from the snapshot on/before the post day, else the earliest
   after, else the profile's count; mean and median) for all profiles, materialised into a temp table;
 - a full rescore (scores table emptied first) with one real Celery worker, right after the load (every
-  profile flagged dirty, as after a bulk import, so each chunk also clears the flags), then with two
-  (flags already clear); then a full rescore of the unchanged catalogue (the nightly steady state) with
-  one. A full run queues every profile id (``scoring.ScoringQueueItem``), it does not flag them;
+  profile marked dirty, as after a bulk import, so each chunk also clears the marks), then with two
+  (marks already clear); then a full rescore of the unchanged catalogue (the nightly steady state) with
+  one. A full run queues every profile id (``scoring.ScoringQueueItem``), it does not mark them;
 - an incremental rescore of 1 % dirty profiles with one worker;
 - each worker's peak RSS (VmHWM from /proc).
 
@@ -154,13 +154,15 @@ def load_catalogue(n: int, seed: int, data: Path | None = None) -> dict[str, flo
                 "INSERT INTO discovery_profile (created_at, updated_at, creator_id, platform, handle, name, "
                 "bio, country, language, url, email, verified, followers, following, posts_count, avg_likes, "
                 "avg_comments, avg_views, avg_shares, stats_as_of, audience_countries, "
-                "audience_main_country, audience_age_main, score_dirty) "
+                "audience_main_country, audience_age_main) "
                 "SELECT now(), now(), c.id, s.platform, lower(s.handle), s.name, '', s.country, s.language, "
                 "'', '', "
                 "false, s.followers, s.following, s.posts_count, s.avg_likes, s.avg_comments, s.avg_views, "
-                "s.avg_shares, s.snapshot_date, '{}'::jsonb, '', '', true "
+                "s.avg_shares, s.snapshot_date, '{}'::jsonb, '', '' "
                 "FROM s_prof s JOIN discovery_creator c ON c.name = s.platform || ':' || s.handle"
             )
+            # Every loaded profile waits for scoring, as after a bulk import.
+            cur.execute("INSERT INTO scoring_dirtyprofile (profile_id) SELECT id FROM discovery_profile")
             cur.execute(
                 "CREATE TEMP TABLE s_snap (platform text, handle text, date date, followers bigint, "
                 "following bigint, posts_count bigint)"
@@ -349,13 +351,15 @@ def er_agreement() -> dict[str, int]:
 
 
 def dirty_run(profiles: int, url: str, log: Path, timeout: float) -> dict[str, float]:
-    """Flag 1 % of the profiles, at random, and time one worker scoring them."""
+    """Mark 1 % of the profiles dirty, at random, and time one worker scoring them."""
     from discovery.models import Profile
-    from scoring.services import scoring_dirty_kick
+    from scoring.services import profiles_mark_dirty_where, scoring_dirty_kick
 
-    Profile.objects.filter(
-        id__in=Profile.objects.order_by("?").values("id")[: max(1, profiles // 100)]
-    ).update(score_dirty=True)
+    profiles_mark_dirty_where(
+        queryset=Profile.objects.filter(
+            id__in=Profile.objects.order_by("?").values("id")[: max(1, profiles // 100)]
+        )
+    )
     return timed_run(
         lambda parallel: scoring_dirty_kick(triggered_by="bench", parallel=parallel), 1, url, log, timeout
     )
@@ -381,7 +385,8 @@ def _recorded_run(run_id: int, peak_rss_mb: float | None) -> dict[str, object]:
 
 def finish_interrupted(args: argparse.Namespace, result: dict[str, object]) -> None:
     """The SQL statement and the 1 % rescore beside full rescores recorded earlier on this database."""
-    from discovery.models import Post, Profile
+    from discovery.models import Post
+    from scoring.models import DirtyProfile
 
     url = os.environ["DATABASE_URL"]
     log = RESULTS / "bench_scoring_worker.log"
@@ -393,7 +398,7 @@ def finish_interrupted(args: argparse.Namespace, result: dict[str, object]) -> N
     result["full_rescores_recorded_earlier"] = True
     sql_s, sql_rows = measure_sql_reference()
     result["sql_reference"] = {"seconds": round(sql_s, 2), "profiles": sql_rows}
-    Profile.objects.filter(score_dirty=True).update(score_dirty=False)
+    DirtyProfile.objects.all().delete()
     dirty = dirty_run(args.profiles, url, log, args.timeout)
     agreement = er_agreement()  # on every score row there is now
     ratios: dict[str, float] = {
@@ -465,7 +470,7 @@ def main() -> None:
     from django.db import connection
 
     from discovery.models import Post, Profile
-    from scoring.services import scoring_rescore_all
+    from scoring.services import profiles_mark_all_dirty, scoring_rescore_all
 
     result: dict[str, object] = {
         "profiles": args.profiles,
@@ -496,10 +501,11 @@ def main() -> None:
             cur.execute("TRUNCATE scoring_profilescore")
 
     if "load" not in result:
-        # A reused catalogue starts as a fresh load does: every profile flagged, as after a bulk import.
-        Profile.objects.filter(score_dirty=False).update(score_dirty=True)
+        # A reused catalogue starts as a fresh load does: every profile marked, as after a bulk import.
+        profiles_mark_all_dirty()
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE discovery_profile")
+            cur.execute("VACUUM ANALYZE scoring_dirtyprofile")
     from_scratch()
     full1 = timed_run(full, 1, url, log, args.timeout)
     full2 = nightly = None

@@ -178,7 +178,7 @@ def generate(n: int, seed: int = 42) -> None:
         profile_cols = [
             "id", "created_at", "updated_at", "creator_id", "platform", "handle", "name", "bio", "country",
             "language", "url", "email", "verified", "followers", "following", "posts_count",
-            "audience_countries", "audience_main_country", "audience_age_main", "score_dirty", "stats_as_of",
+            "audience_countries", "audience_main_country", "audience_age_main", "stats_as_of",
         ]  # fmt: skip
         profile_extra = _required_defaults(Profile, profile_cols)
         rows = []
@@ -198,7 +198,7 @@ def generate(n: int, seed: int = 42) -> None:
                 f"{words[0]} {words[1]} and {words[2]}; {words[3]} lover", countries[i],
                 LANG.get(countries[i], "en"), "", "", "t" if rng.random() < 0.05 else "f", int(followers[i]),
                 int(rng.integers(50, 3000)), int(rng.integers(20, 3000)), json.dumps(audience), main, "",
-                "f", "2026-11-01", *profile_extra.values(),
+                "2026-11-01", *profile_extra.values(),
             ])  # fmt: skip
         _copy(cur, "discovery_profile", profile_cols + list(profile_extra), rows)
         links = []

@@ -1,6 +1,7 @@
 """Admin for the shared creator catalogue: niches, creators, profiles, snapshots and posts.
 
-Catalogue edits here change the inputs of scoring, so every write marks the profile ``score_dirty``.
+Catalogue edits here change the inputs of scoring, so every write marks the profile dirty (a
+``scoring.DirtyProfile`` row; the lists show it as "needs rescoring").
 Snapshots and posts are too many for inlines on a profile: the profile page links to filtered lists.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
@@ -25,11 +26,40 @@ from discovery.models import (
     Profile,
     SavedSearch,
 )
+from scoring.models import DirtyProfile
+from scoring.services import profiles_mark_dirty, profiles_mark_dirty_where
 
 
-def _mark_dirty(profile_ids: list[int] | QuerySet) -> int:
-    """Flag profiles for rescoring after an admin edit of their data."""
-    return Profile.objects.filter(pk__in=profile_ids).update(score_dirty=True)
+def _with_dirty(queryset: QuerySet[Profile]) -> QuerySet[Profile]:
+    """Profiles annotated ``_dirty``: marked for rescoring (one primary-key probe per row)."""
+    return queryset.annotate(_dirty=Exists(DirtyProfile.objects.filter(profile_id=OuterRef("pk"))))
+
+
+@admin.display(description="needs rescoring", boolean=True)
+def needs_rescoring(obj: Profile) -> bool:
+    """Whether the profile waits for the scoring worker (annotated by ``_with_dirty`` when listed)."""
+    if not obj.pk:
+        return True
+    dirty = getattr(obj, "_dirty", None)
+    return DirtyProfile.objects.filter(profile_id=obj.pk).exists() if dirty is None else dirty
+
+
+class NeedsRescoringFilter(admin.SimpleListFilter):
+    """Profiles marked for rescoring, or not."""
+
+    title = "needs rescoring"
+    parameter_name = "needs_rescoring"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("1", "Yes"), ("0", "No")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Profile]) -> QuerySet[Profile]:
+        marked = Exists(DirtyProfile.objects.filter(profile_id=OuterRef("pk")))
+        if self.value() == "1":
+            return queryset.filter(marked)
+        if self.value() == "0":
+            return queryset.filter(~marked)
+        return queryset
 
 
 def _changelist_link(model: type, label: str, **filters: Any) -> str:
@@ -58,10 +88,13 @@ class NicheAdmin(admin.ModelAdmin):
 
 class ProfileInline(admin.TabularInline):
     model = Profile
-    fields = ["platform", "handle", "followers", "verified", "score_dirty"]
-    readonly_fields = ["score_dirty"]
+    fields = ["platform", "handle", "followers", "verified", needs_rescoring]
+    readonly_fields = [needs_rescoring]
     extra = 0
     show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
+        return _with_dirty(super().get_queryset(request))
 
 
 @admin.register(Creator)
@@ -81,7 +114,7 @@ class CreatorAdmin(admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         super().save_formset(request, form, formset, change)
-        _mark_dirty([obj.pk for obj in formset.queryset if obj.pk])
+        profiles_mark_dirty(profile_ids=[obj.pk for obj in formset.queryset if obj.pk])
 
 
 @admin.register(Profile)
@@ -95,16 +128,16 @@ class ProfileAdmin(admin.ModelAdmin):
         "country",
         "language",
         "verified",
-        "score_dirty",
+        needs_rescoring,
         "stats_as_of",
         "creator",
     ]
     list_display_links = ["handle"]
-    list_filter = ["platform", "verified", "score_dirty", "country", "language", "niches"]
+    list_filter = ["platform", "verified", NeedsRescoringFilter, "country", "language", "niches"]
     search_fields = ["handle", "name", "creator__name"]
     autocomplete_fields = ["creator", "niches"]
     list_select_related = ["creator"]
-    readonly_fields = ["score_dirty", "created_at", "updated_at", "snapshots_link", "posts_link"]
+    readonly_fields = [needs_rescoring, "created_at", "updated_at", "snapshots_link", "posts_link"]
     # A million rows: skip the unfiltered COUNT(*) on every changelist page.
     show_full_result_count = False
     list_per_page = 50
@@ -146,8 +179,11 @@ class ProfileAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Bookkeeping", {"fields": ["score_dirty", "created_at", "updated_at"]}),
+        ("Bookkeeping", {"fields": [needs_rescoring, "created_at", "updated_at"]}),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Profile]:
+        return _with_dirty(super().get_queryset(request))
 
     @admin.display(description="snapshots")
     def snapshots_link(self, obj: Profile) -> str:
@@ -164,12 +200,13 @@ class ProfileAdmin(admin.ModelAdmin):
         return _changelist_link(Post, f"{obj.posts.count():,} posts", profile__id__exact=obj.pk)
 
     def save_model(self, request: HttpRequest, obj: Profile, form: Any, change: bool) -> None:
-        obj.score_dirty = True
         super().save_model(request, obj, form, change)
+        profiles_mark_dirty(profile_ids=[obj.pk])
 
     @admin.action(description="Mark selected profiles for rescoring")
     def mark_for_rescoring(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:
-        count = queryset.update(score_dirty=True)
+        profiles_mark_dirty_where(queryset=queryset)
+        count = queryset.count()
         self.message_user(request, f"{count:,} profiles will be rescored.", messages.SUCCESS)
 
 
@@ -183,17 +220,17 @@ class _ProfileChildAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        _mark_dirty([obj.profile_id])
+        profiles_mark_dirty(profile_ids=[obj.profile_id])
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         profile_id = obj.profile_id
         super().delete_model(request, obj)
-        _mark_dirty([profile_id])
+        profiles_mark_dirty(profile_ids=[profile_id])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         profile_ids = list(queryset.values_list("profile_id", flat=True).distinct())
         super().delete_queryset(request, queryset)
-        _mark_dirty(profile_ids)
+        profiles_mark_dirty(profile_ids=profile_ids)
 
 
 @admin.register(FollowerSnapshot)

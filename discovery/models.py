@@ -84,8 +84,7 @@ class Profile(BaseModel):
     audience_female_pct = models.FloatField(null=True, blank=True)
     audience_age_main = models.CharField(max_length=16, blank=True)
 
-    # Set by anything that changes the inputs of scoring; cleared by the scoring worker.
-    score_dirty = models.BooleanField(default=True)
+    # Waiting for the scoring worker: a row in ``scoring.DirtyProfile`` (``dirty_mark``), not a flag here.
 
     class Meta:
         ordering = ["platform", "handle"]
@@ -123,8 +122,6 @@ class Profile(BaseModel):
             models.Index(fields=["country"], name="discovery_profile_country"),
             models.Index(fields=["language"], name="discovery_profile_language"),
             models.Index(fields=["audience_main_country"], name="discovery_profile_aud_country"),
-            # Partial: the dirty set is small next to the catalogue.
-            models.Index(fields=["id"], condition=models.Q(score_dirty=True), name="discovery_profile_dirty"),
         ]
 
     def __str__(self) -> str:

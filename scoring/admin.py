@@ -14,7 +14,13 @@ from django.http import HttpRequest
 
 from discovery.models import Profile
 from scoring.models import ProfileScore, QuotedRate, RateCard, ScoringRun, ScoringSettings, TierScheme
-from scoring.services import quoted_rate_set, scoring_settings_changed, tier_scheme_apply
+from scoring.services import (
+    profiles_mark_dirty,
+    profiles_mark_dirty_where,
+    quoted_rate_set,
+    scoring_settings_changed,
+    tier_scheme_apply,
+)
 
 THRESHOLD_FIELDS = ("micro_min", "mid_min", "macro_min", "mega_min")
 
@@ -45,7 +51,7 @@ class RateCardAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: RateCard, form: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            Profile.objects.filter(platform=obj.platform).update(score_dirty=True)
+            profiles_mark_dirty_where(queryset=Profile.objects.filter(platform=obj.platform))
         messages.info(
             request, f"{obj.get_platform_display()} profiles will be re-priced on the next scoring run."
         )
@@ -71,7 +77,7 @@ class QuotedRateAdmin(admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: QuotedRate) -> None:
         with transaction.atomic():
-            Profile.objects.filter(pk=obj.profile_id).update(score_dirty=True)
+            profiles_mark_dirty(profile_ids=[obj.profile_id])
             super().delete_model(request, obj)
 
 

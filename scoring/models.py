@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 
 from core.models import BaseModel
 from discovery.models import Platform
@@ -342,9 +343,8 @@ class ScoringRun(BaseModel):
 class ScoringQueueItem(models.Model):
     """One profile a full-rescore run still has to score; deleted in the transaction that scores it.
 
-    A full rescore queues every profile id here (one narrow INSERT ... SELECT) instead of setting
-    ``Profile.score_dirty`` on the whole catalogue: that flag sits in an index predicate, so each flip
-    rewrites the profile row and all its search indexes. ``score_dirty`` keeps its meaning for imports.
+    A full rescore queues every profile id here (one narrow INSERT ... SELECT) instead of marking the
+    whole catalogue dirty (``DirtyProfile``): the queue also fixes the claim order.
     """
 
     pk = models.CompositePrimaryKey("run_id", "profile_id")
@@ -361,3 +361,21 @@ class ScoringQueueItem(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.run_id}: profile {self.profile_id}"
+
+
+class DirtyProfile(models.Model):
+    """A profile whose scoring inputs changed since it was last scored; deleted when it is scored.
+
+    The dirty set used to be a flag on the profile row with a partial index: every flip was a non-HOT
+    update of the wide row and of all its search indexes (~20 s of a 100,000-profile rescore). Here a
+    mark is an insert into a two-column table (``scoring.services.dirty``), clearing it a delete.
+    """
+
+    profile = models.OneToOneField(
+        "discovery.Profile", on_delete=models.CASCADE, primary_key=True, related_name="dirty_mark"
+    )
+    # When the profile was first marked since its last score (a later mark keeps it): how long it waited.
+    marked_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return f"profile {self.profile_id} dirty since {self.marked_at}"

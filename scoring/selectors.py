@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from discovery.models import FollowerSnapshot, Post, Profile
 from scoring import metrics
-from scoring.models import ProfileScore, QuotedRate, ScoringRun
+from scoring.models import DirtyProfile, ProfileScore, QuotedRate, ScoringRun
 
 PROFILE_COLUMNS = [
     "id",
@@ -315,7 +315,7 @@ def scoring_run_list() -> QuerySet[ScoringRun]:
 
 def dirty_profile_count() -> int:
     """Profiles waiting to be scored."""
-    return Profile.objects.filter(score_dirty=True).count()
+    return DirtyProfile.objects.count()
 
 
 def active_run_exists(*, within_s: int = 300) -> bool:

@@ -1,4 +1,4 @@
-"""Scoring services: editable defaults, chunk scoring, runs."""
+"""Scoring services: editable defaults, chunk scoring, the dirty set, runs."""
 
 from scoring.services.chunk import ScoringContext, chunk_score_rows
 from scoring.services.config import (
@@ -11,10 +11,14 @@ from scoring.services.config import (
     tier_schemes_get,
     tiers_relabel,
 )
+from scoring.services.dirty import (
+    profiles_mark_all_dirty,
+    profiles_mark_dirty,
+    profiles_mark_dirty_where,
+)
 from scoring.services.runs import (
     SCORING_BATCH_SIZE,
     profiles_claim,
-    profiles_mark_all_dirty,
     profiles_score_batch,
     scores_rerate,
     scores_write,
@@ -32,6 +36,8 @@ __all__ = [
     "chunk_score_rows",
     "profiles_claim",
     "profiles_mark_all_dirty",
+    "profiles_mark_dirty",
+    "profiles_mark_dirty_where",
     "profiles_score_batch",
     "quoted_rate_set",
     "rate_cards_ensure_defaults",

@@ -11,6 +11,7 @@ from core.exceptions import ApplicationError
 from discovery.models import Platform, Profile
 from scoring.defaults import DEFAULT_RATE_BANDS, DEFAULT_SPONSORED_HASHTAGS
 from scoring.models import TIER_PRESETS, ProfileScore, QuotedRate, RateCard, ScoringSettings, TierScheme
+from scoring.services.dirty import profiles_mark_all_dirty, profiles_mark_dirty, profiles_mark_dirty_where
 
 
 def scoring_settings_get() -> ScoringSettings:
@@ -104,7 +105,7 @@ def tiers_relabel(*, platform: str) -> int:
     changed = ProfileScore.objects.filter(profile__platform=platform).update(
         tier=Case(*whens, default=Value(""))
     )
-    Profile.objects.filter(platform=platform).update(score_dirty=True)
+    profiles_mark_dirty_where(queryset=Profile.objects.filter(platform=platform))
     return changed
 
 
@@ -121,10 +122,10 @@ def quoted_rate_set(
     rate.note = note
     rate.full_clean()
     rate.save()
-    Profile.objects.filter(pk=profile.pk).update(score_dirty=True)
+    profiles_mark_dirty(profile_ids=[profile.pk])
     return rate
 
 
 def scoring_settings_changed() -> int:
     """After an admin edits settings or rate cards: mark every profile dirty; returns the count."""
-    return Profile.objects.filter(score_dirty=False).update(score_dirty=True)
+    return profiles_mark_all_dirty()

@@ -23,6 +23,12 @@ from discovery.models import Post, Profile
 from scoring import selectors
 from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services.chunk import ScoringContext, chunk_score_rows, score_rows_as_dicts
+from scoring.services.dirty import (
+    dirty_restore,
+    dirty_take,
+    profiles_mark_dirty_sql,
+    profiles_mark_dirty_where,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -143,19 +149,21 @@ def scoring_runs_abandon_stale() -> int:
     if not stale:
         return 0
     with transaction.atomic():
-        # A full run's unscored profiles were queued, not flagged: flag them so the next run scores them.
-        Profile.objects.filter(
-            id__in=ScoringQueueItem.objects.filter(run_id__in=stale).values("profile_id"), score_dirty=False
-        ).update(score_dirty=True)
+        # A full run's unscored profiles were queued, not marked: mark them so the next run scores them.
+        profiles_mark_dirty_where(
+            queryset=Profile.objects.filter(
+                id__in=ScoringQueueItem.objects.filter(run_id__in=stale).values("profile_id")
+            )
+        )
         ScoringQueueItem.objects.filter(run_id__in=stale).delete()
         if connection.vendor == "postgresql":
-            # Scored but never published: flag those too, and drop the staged rows.
+            # Scored but never published: mark those too, and drop the staged rows.
+            profiles_mark_dirty_sql(
+                select_sql=f"SELECT p.id FROM {Profile._meta.db_table} p WHERE EXISTS (SELECT 1 FROM "
+                f"{RUN_STAGE} st WHERE st.profile_id = p.id AND st.run_id = ANY(%s::bigint[]))",
+                params=[stale],
+            )
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {Profile._meta.db_table} SET score_dirty = true WHERE NOT score_dirty AND id IN "
-                    f"(SELECT profile_id FROM {RUN_STAGE} WHERE run_id = ANY(%s::bigint[]))",
-                    [stale],
-                )
                 cursor.execute(f"DELETE FROM {RUN_STAGE} WHERE run_id = ANY(%s::bigint[])", [stale])
         return ScoringRun.objects.filter(pk__in=stale).update(
             status=ScoringRun.Status.FAILED,
@@ -168,16 +176,11 @@ def scoring_runs_abandon_stale() -> int:
 def profiles_claim(*, batch_size: int, exclude_ids: list[int] | None = None) -> list[int]:
     """Claim up to ``batch_size`` dirty profiles; must run inside the transaction that scores them.
 
-    PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows. SQLite has one
-    writer at a time and no row locks: two workers may read the same ids, which is safe because
-    scoring is an idempotent upsert (the second write is identical).
+    Their marks are deleted now (``dirty_take``: SKIP LOCKED, so concurrent workers take disjoint
+    profiles) and come back if the transaction rolls back; ``profiles_score_batch`` puts back those
+    it could not score.
     """
-    qs = Profile.objects.filter(score_dirty=True).order_by("id")
-    if exclude_ids:
-        qs = qs.exclude(id__in=exclude_ids)
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs.values_list("id", flat=True)[:batch_size])
+    return sorted(dirty_take(batch_size=batch_size, exclude_ids=exclude_ids))
 
 
 def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
@@ -202,28 +205,6 @@ def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
     elif ids:
         ScoringQueueItem.objects.filter(run_id=run_id, profile_id__in=ids).delete()
     return ids
-
-
-def _dirty_lock(*, ids: list[int]) -> tuple[list[int], bool]:
-    """Lock the chunk's profiles that are flagged dirty (skipping rows an import holds); returns them.
-
-    On PostgreSQL the flag is cleared in the same statement (``UPDATE ... RETURNING``: one write per
-    row instead of a row lock and then an update; a rollback restores it). Returns (ids, cleared).
-    """
-    if connection.vendor == "postgresql":
-        table = Profile._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET score_dirty = false WHERE id IN ("
-                f"SELECT id FROM {table} WHERE id = ANY(%s::bigint[]) AND score_dirty "
-                "FOR UPDATE SKIP LOCKED) RETURNING id",
-                [list(ids)],
-            )
-            return sorted(row[0] for row in cursor.fetchall()), True
-    qs = Profile.objects.filter(id__in=selectors.ids_param(ids), score_dirty=True).order_by()
-    if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True, of=("self",))
-    return list(qs.values_list("id", flat=True)), False
 
 
 def scores_write(*, rows: pd.DataFrame | list[dict[str, Any]]) -> int:
@@ -415,10 +396,10 @@ def stage_publish(*, run_id: int) -> dict[str, dict[str, list[float]]]:
         if staged < scored:
             # The stage is UNLOGGED: a database crash emptied it. Whatever this run could not
             # publish goes to the next dirty run.
-            cursor.execute(
-                f"UPDATE {Profile._meta.db_table} SET score_dirty = true WHERE NOT score_dirty "
-                f"AND id NOT IN (SELECT profile_id FROM {RUN_STAGE} WHERE run_id = %s)",
-                [run_id],
+            profiles_mark_dirty_sql(
+                select_sql=f"SELECT p.id FROM {Profile._meta.db_table} p WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{RUN_STAGE} st WHERE st.run_id = %s AND st.profile_id = p.id)",
+                params=[run_id],
             )
             _run_fail(run_id=run_id, error=f"{scored - staged} staged scores lost; their profiles are dirty")
         # Emptied by TRUNCATE when no other run stages rows (no dead tuples left behind).
@@ -458,10 +439,11 @@ def profiles_score_batch(
     queue_run_id: int | None = None,
     stage: bool = False,
 ) -> BatchResult:
-    """Claim a chunk, score it set-based, write it back and clear the dirty flag of what was scored.
+    """Claim a chunk, score it set-based, write it back and clear the dirty marks of what was scored.
 
     Without ``queue_run_id`` the chunk is the next dirty profiles; with it, the next profiles queued
-    for that full run, of which only those flagged dirty (and locked here) get their flag cleared.
+    for that full run, whose dirty marks are taken too (except those an import holds: they stay).
+    Profiles that fail to score end up marked dirty either way.
     With ``stage`` (a full run on PostgreSQL) the rows go to the run's stage, published at its end.
     """
 
@@ -474,11 +456,11 @@ def profiles_score_batch(
 
     with transaction.atomic():
         if queue_run_id is None:
-            ids = profiles_claim(batch_size=batch_size, exclude_ids=exclude_ids)
-            flagged, cleared_early = ids, False
+            marks = dirty_take(batch_size=batch_size, exclude_ids=exclude_ids)
+            ids = sorted(marks)
         else:
             ids = queue_claim(run_id=queue_run_id, batch_size=batch_size)
-            flagged, cleared_early = _dirty_lock(ids=ids) if ids else ([], False)
+            marks = dirty_take(among=ids)
         if not ids:
             return BatchResult(0, 0, 0, [])
         errors: list[dict[str, Any]] = []
@@ -497,13 +479,9 @@ def profiles_score_batch(
                     scored.append(pid)
                 except Exception as exc:
                     errors.append({"profile_id": pid, "error": f"{type(exc).__name__}: {exc}"[:300]})
-        cleared = set(scored).intersection(flagged) if len(scored) < len(ids) else flagged
-        if cleared and not cleared_early:
-            Profile.objects.filter(id__in=selectors.ids_param(sorted(cleared))).update(score_dirty=False)
-        if queue_run_id is not None and len(scored) < len(ids):
-            # Failed profiles of a full run leave the queue; flag them so the next dirty run retries.
-            failed_ids = sorted(set(ids) - set(scored))
-            Profile.objects.filter(id__in=failed_ids, score_dirty=False).update(score_dirty=True)
+        if len(scored) < len(ids):
+            # Failed profiles stay dirty (a full run's leave its queue too): the next dirty run retries.
+            dirty_restore(marks={pk: marks.get(pk) for pk in set(ids) - set(scored)})
     return BatchResult(claimed=len(ids), scored=len(scored), failed=len(errors), errors=errors)
 
 
@@ -648,11 +626,6 @@ def scores_rerate(*, quartiles: dict[str, dict[str, list[float]]] | None = None)
                 ),
             )
     return updated
-
-
-def profiles_mark_all_dirty() -> int:
-    """Mark every profile for rescoring (a full run does not need this: it queues every id)."""
-    return Profile.objects.filter(score_dirty=False).update(score_dirty=True)
 
 
 def scoring_rescore_all(*, triggered_by: str = "", parallel: int = 1) -> ScoringRun:

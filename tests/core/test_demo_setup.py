@@ -15,7 +15,7 @@ from core.management.commands.demo_setup import DEMO_PASSWORD, LOGINS
 from core.models import AgencyClient, Membership, Organisation
 from core.permissions import Action, can
 from discovery.models import FollowerSnapshot, Niche, Post, Profile
-from scoring.models import ProfileScore
+from scoring.models import DirtyProfile, ProfileScore
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_first_run_loads_and_scores_a_catalogue_and_creates_one_login_per_role(
     assert FollowerSnapshot.objects.count() >= 40 * 13
     assert Post.objects.count() >= 40 * 12
     assert ProfileScore.objects.count() == 40
-    assert not Profile.objects.filter(score_dirty=True).exists()
+    assert not DirtyProfile.objects.exists()
     # profiles are filed under the curated taxonomy, not under new uncurated niches
     assert Profile.objects.filter(niches__isnull=False).distinct().count() == 40
     assert not Niche.objects.filter(curated=False).exists()

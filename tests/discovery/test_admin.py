@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditEntry, Invitation
-from discovery.models import FollowerSample, FollowerSnapshot, ImportJob, Profile, SavedSearch
+from discovery.models import FollowerSample, FollowerSnapshot, ImportJob, SavedSearch
+from scoring.models import DirtyProfile
 from tests.factories.core import MembershipFactory
 from tests.factories.discovery import FollowerSnapshotFactory, NicheFactory, PostFactory, ProfileFactory
 
@@ -103,7 +104,7 @@ def test_profile_filters_by_platform_and_dirty_flag(admin_client) -> None:
 
     # when
     response = admin_client.get(
-        reverse("admin:discovery_profile_changelist"), {"platform": "tiktok", "score_dirty__exact": "0"}
+        reverse("admin:discovery_profile_changelist"), {"platform": "tiktok", "needs_rescoring": "0"}
     )
 
     # then
@@ -131,7 +132,7 @@ def test_editing_a_snapshot_in_admin_marks_the_profile_for_rescoring(admin_clien
     # then
     assert response.status_code == 302
     assert FollowerSnapshot.objects.get(pk=snapshot.pk).followers == 1500
-    assert Profile.objects.get(pk=profile.pk).score_dirty is True
+    assert DirtyProfile.objects.filter(pk=profile.pk).exists()
 
 
 def test_deleting_posts_in_bulk_marks_their_profiles_for_rescoring(admin_client) -> None:
@@ -149,8 +150,8 @@ def test_deleting_posts_in_bulk_marks_their_profiles_for_rescoring(admin_client)
     # then
     assert response.status_code == 302
     assert not profile.posts.exists()
-    assert Profile.objects.get(pk=profile.pk).score_dirty is True
-    assert Profile.objects.get(pk=untouched.pk).score_dirty is False
+    assert DirtyProfile.objects.filter(pk=profile.pk).exists()
+    assert not DirtyProfile.objects.filter(pk=untouched.pk).exists()
 
 
 def test_mark_for_rescoring_action_flags_selected_profiles(admin_client) -> None:
@@ -164,8 +165,8 @@ def test_mark_for_rescoring_action_flags_selected_profiles(admin_client) -> None
     )
 
     # then
-    assert Profile.objects.get(pk=chosen.pk).score_dirty is True
-    assert Profile.objects.get(pk=other.pk).score_dirty is False
+    assert DirtyProfile.objects.filter(pk=chosen.pk).exists()
+    assert not DirtyProfile.objects.filter(pk=other.pk).exists()
 
 
 def test_profile_page_links_to_its_snapshots_and_posts(admin_client) -> None:

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from core.exports import safe_cell
 from discovery.models import FollowerSample, FollowerSnapshot, ImportJob, Post, Profile
 from discovery.services.imports import import_file, import_job_rejected_rows
+from scoring.models import DirtyProfile
 from tests.factories.discovery import ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_canonical_profiles_create_then_reimport_is_unchanged(tmp_path: Path) ->
     )
 
     first = import_file(path=path, kind="profiles")
-    Profile.objects.update(score_dirty=False)
+    DirtyProfile.objects.all().delete()
     second = import_file(path=path, kind="profiles")
 
     assert (first.total, first.created, first.rejected) == (2, 2, 0)
@@ -55,13 +56,13 @@ def test_canonical_profiles_create_then_reimport_is_unchanged(tmp_path: Path) ->
     assert amy.creator.name == "Amy Smith"
     assert Profile.objects.get(handle="ben_j").country == "US"
     assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
-    assert not Profile.objects.filter(score_dirty=True).exists()
+    assert not DirtyProfile.objects.exists()
     assert FollowerSnapshot.objects.count() == 2
 
 
 def test_changed_row_is_updated_and_marked_for_rescoring(tmp_path: Path) -> None:
     import_file(path=_profiles_csv(tmp_path, ["instagram,amy,Amy,GB,,1000,1,1,,2026-01-10"]), kind="profiles")
-    Profile.objects.update(score_dirty=False)
+    DirtyProfile.objects.all().delete()
 
     summary = import_file(
         path=_profiles_csv(tmp_path, ["instagram,amy,Amy,GB,,1500,1,1,,2026-01-17"], "v2.csv"),
@@ -71,7 +72,7 @@ def test_changed_row_is_updated_and_marked_for_rescoring(tmp_path: Path) -> None
     assert summary.updated == 1
     amy = Profile.objects.get(handle="amy")
     assert amy.followers == 1500
-    assert amy.score_dirty
+    assert DirtyProfile.objects.filter(profile=amy).exists()
     assert list(amy.snapshots.values_list("followers", flat=True)) == [1000, 1500]
 
 

@@ -12,6 +12,7 @@ from django.db import connection
 from discovery.generator import generate_catalog
 from discovery.models import Creator, FollowerSnapshot, Niche, Post, Profile
 from discovery.services.imports import import_file, run
+from scoring.models import DirtyProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,6 @@ PROFILE_COLUMNS = (
     "audience_female_pct",
     "audience_age_main",
     "stats_as_of",
-    "score_dirty",
     "creator__name",
 )
 POST_COLUMNS = (
@@ -63,6 +63,7 @@ def _catalogue() -> dict[str, Any]:
     return {
         "profiles": sorted(Profile.objects.values_list(*PROFILE_COLUMNS), key=repr),
         "niches": sorted(Profile.niches.through.objects.values_list("profile__handle", "niche__slug")),
+        "dirty": sorted(DirtyProfile.objects.values_list("profile__platform", "profile__handle")),
         "snapshots": sorted(
             FollowerSnapshot.objects.values_list(
                 "profile__handle", "captured_on", "followers", "following", "posts_count"
@@ -131,7 +132,7 @@ def test_snapshots_update_only_changed_days_and_keep_missing_values(tmp_path: Pa
         "tiktok,bob,2026-01-08,210,6,8\n"
     )
     import_file(path=tmp_path / "s1.csv", kind="snapshots")
-    Profile.objects.update(score_dirty=False)
+    DirtyProfile.objects.all().delete()
 
     # when a file repeats one day, changes another (empty following) and names an unknown account
     (tmp_path / "s2.csv").write_text(
@@ -159,7 +160,7 @@ def test_snapshots_update_only_changed_days_and_keep_missing_values(tmp_path: Pa
         9,
         dt.date(2026, 1, 8),
     )
-    assert bob.score_dirty
-    assert not Profile.objects.get(handle="ann").score_dirty
+    assert DirtyProfile.objects.filter(profile=bob).exists()
+    assert not DirtyProfile.objects.filter(profile__handle="ann").exists()
     day = FollowerSnapshot.objects.get(profile=bob, captured_on=dt.date(2026, 1, 8))
     assert (day.followers, day.following, day.posts_count) == (250, 6, 9)

@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 
 from discovery.models import Creator, FollowerSnapshot, Niche, Platform, Post, Profile
+from scoring.models import DirtyProfile
 
 
 class NicheFactory(factory.django.DjangoModelFactory):
@@ -31,6 +32,7 @@ class CreatorFactory(factory.django.DjangoModelFactory):
 class ProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Profile
+        skip_postgeneration_save = True
 
     creator = factory.SubFactory(CreatorFactory)
     platform = Platform.INSTAGRAM
@@ -41,6 +43,12 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     followers = 25_000
     following = 400
     posts_count = 300
+
+    @factory.post_generation
+    def score_dirty(obj: Profile, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        """Marked for rescoring unless ``score_dirty=False``, as an imported profile is."""
+        if create and extracted is not False:
+            DirtyProfile.objects.create(profile=obj)
 
 
 class FollowerSnapshotFactory(factory.django.DjangoModelFactory):

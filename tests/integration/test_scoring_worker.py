@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from discovery.models import Profile
-from scoring.models import ProfileScore, ScoringRun
+from scoring.models import DirtyProfile, ProfileScore, ScoringRun
 from scoring.services import scoring_rescore_all, scoring_run_create
 from scoring.tasks import score_dirty_profiles_task
 from tests import services as real_services
@@ -40,7 +40,7 @@ def _wait(predicate, timeout: float = 60.0, step: float = 0.05) -> bool:
 def test_worker_scores_a_full_rescore_and_fills_the_run(celery_worker):
     # given a small catalogue, already scored once and clean
     _catalogue(30)
-    Profile.objects.update(score_dirty=False)
+    DirtyProfile.objects.all().delete()
 
     # when an admin starts a full rescore (committed, so the worker sees it)
     run = scoring_rescore_all(triggered_by="test")
@@ -56,7 +56,7 @@ def test_worker_scores_a_full_rescore_and_fills_the_run(celery_worker):
     assert run.duration_s > 0
     assert run.finished_at >= run.started_at
     assert ProfileScore.objects.filter(er_provenance="measured", tier="micro").count() == 30
-    assert not Profile.objects.filter(score_dirty=True).exists()
+    assert not DirtyProfile.objects.exists()
 
 
 def test_a_run_killed_halfway_resumes_without_losing_or_double_counting(celery_worker):
@@ -70,7 +70,7 @@ def test_a_run_killed_halfway_resumes_without_losing_or_double_counting(celery_w
     celery_worker.kill()
     run.refresh_from_db()
     scored_before = run.scored
-    dirty_after_kill = Profile.objects.filter(score_dirty=True).count()
+    dirty_after_kill = DirtyProfile.objects.count()
     assert 0 < dirty_after_kill < 300
     assert scored_before + dirty_after_kill == 300  # counts commit with their chunk
 
@@ -90,4 +90,4 @@ def test_a_run_killed_halfway_resumes_without_losing_or_double_counting(celery_w
     run.refresh_from_db()
     assert run.scored == 300
     assert ProfileScore.objects.count() == 300
-    assert not Profile.objects.filter(score_dirty=True).exists()
+    assert not DirtyProfile.objects.exists()

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from discovery.models import Profile
 from scoring import selectors
-from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
+from scoring.models import DirtyProfile, ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services import chunk as chunk_module
-from scoring.services import scoring_run_create, scoring_run_step, scoring_run_sync
+from scoring.services import profiles_mark_dirty, scoring_run_create, scoring_run_step, scoring_run_sync
 from scoring.services.runs import RUN_STAGE
 from tests.factories.discovery import FollowerSnapshotFactory, PostFactory, ProfileFactory
 
@@ -118,7 +118,8 @@ def test_a_dirty_run_rates_against_the_quartiles_the_last_full_rescore_published
 
     # when a profile changes and a dirty run opens
     profile = ProfileScore.objects.first().profile
-    Profile.objects.filter(pk=profile.pk).update(followers=123_456, score_dirty=True)
+    Profile.objects.filter(pk=profile.pk).update(followers=123_456)
+    profiles_mark_dirty(profile_ids=[profile.pk])
     dirty = scoring_run_sync()
 
     # then it took the published quartiles instead of a pass over the catalogue
@@ -130,7 +131,7 @@ def test_a_dirty_run_rates_against_the_quartiles_the_last_full_rescore_published
 def test_scores_staged_before_a_database_crash_are_not_lost_silently():
     # given a full run that staged its first chunk, then lost the stage (UNLOGGED, emptied by a crash)
     _catalogue()
-    Profile.objects.update(score_dirty=False)
+    DirtyProfile.objects.all().delete()
     run = scoring_run_create(kind=ScoringRun.Kind.FULL)
     assert scoring_run_step(run_id=run.pk, batch_size=3) == 3
     with connection.cursor() as cursor:
@@ -145,6 +146,6 @@ def test_scores_staged_before_a_database_crash_are_not_lost_silently():
     assert run.status == ScoringRun.Status.SUCCEEDED
     assert run.errors == [{"error": "3 staged scores lost; their profiles are dirty"}]
     assert ProfileScore.objects.count() == 5
-    dirty = set(Profile.objects.filter(score_dirty=True).values_list("pk", flat=True))
+    dirty = set(DirtyProfile.objects.values_list("pk", flat=True))
     assert len(dirty) == 3
     assert not dirty & set(ProfileScore.objects.values_list("profile_id", flat=True))

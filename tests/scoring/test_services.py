@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from discovery.models import Profile
-from scoring.models import ProfileScore, ScoringRun
+from scoring.models import DirtyProfile, ProfileScore, ScoringRun
 from scoring.services import scoring_run_sync
 from tests.factories.discovery import FollowerSnapshotFactory, PostFactory, ProfileFactory
 from tests.factories.scoring import QuotedRateFactory
@@ -52,8 +52,7 @@ def test_dirty_profiles_are_scored_and_cleared():
     assert score.cpe == (score.price / Decimal("840")).quantize(Decimal("0.0001"))
     assert len(score.signals) == 6
     assert {s["code"] for s in score.signals} >= {"follower_spike", "mass_follow", "fake_followers"}
-    profile.refresh_from_db()
-    assert profile.score_dirty is False
+    assert not DirtyProfile.objects.filter(profile=profile).exists()
     assert not ProfileScore.objects.filter(profile=clean).exists()
     assert run.status == ScoringRun.Status.SUCCEEDED
     assert run.scored == 1
@@ -99,7 +98,7 @@ def test_growth_from_snapshots():
     assert score.growth_30d_abs == 750
     assert score.growth_30d_pct == pytest.approx(750 / 10_250 * 100)
     assert score.growth_90d_abs is None
-    assert Profile.objects.get(pk=profile.pk).score_dirty is False
+    assert not DirtyProfile.objects.filter(pk=profile.pk).exists()
 
 
 def test_sponsored_share_from_flag_hashtag_and_caption_disclosures():
@@ -170,7 +169,7 @@ def test_changing_the_tier_scheme_relabels_profiles(django_capture_on_commit_cal
     tiers_relabel(platform="instagram")  # what the task runs
 
     assert ProfileScore.objects.get(profile=profile).tier == "mid"
-    assert Profile.objects.get(pk=profile.pk).score_dirty is True
+    assert DirtyProfile.objects.filter(pk=profile.pk).exists()
 
 
 def test_bad_thresholds_are_refused():
@@ -207,8 +206,8 @@ def test_a_failing_profile_is_recorded_and_the_rest_scored(monkeypatch):
 
     assert (run.scored, run.failed) == (1, 1)
     assert run.errors == [{"profile_id": bad.pk, "error": "RuntimeError: corrupt row"}]
-    assert Profile.objects.get(pk=good.pk).score_dirty is False
-    assert Profile.objects.get(pk=bad.pk).score_dirty is True  # stays dirty for the next run
+    assert not DirtyProfile.objects.filter(pk=good.pk).exists()
+    assert DirtyProfile.objects.filter(pk=bad.pk).exists()  # stays dirty for the next run
 
 
 @pytest.mark.django_db(transaction=True)
@@ -275,7 +274,7 @@ def test_a_full_rescore_scores_clean_profiles_without_flagging_them():
     assert (run.kind, run.total, run.scored, run.failed, run.batches) == (ScoringRun.Kind.FULL, 3, 3, 0, 2)
     assert run.status == ScoringRun.Status.SUCCEEDED
     assert set(ProfileScore.objects.values_list("profile_id", flat=True)) == {p.pk for p in [*clean, dirty]}
-    assert not Profile.objects.filter(score_dirty=True).exists()  # the dirty one was cleared too
+    assert not DirtyProfile.objects.exists()  # the dirty one was cleared too
     assert not run.queue.exists()
 
 
@@ -296,8 +295,8 @@ def test_a_failing_profile_in_a_full_rescore_is_flagged_for_the_next_run(monkeyp
     run = scoring_run_sync(all_profiles=True)
 
     assert (run.scored, run.failed, run.status) == (1, 1, ScoringRun.Status.SUCCEEDED)
-    assert Profile.objects.get(pk=good.pk).score_dirty is False
-    assert Profile.objects.get(pk=bad.pk).score_dirty is True
+    assert not DirtyProfile.objects.filter(pk=good.pk).exists()
+    assert DirtyProfile.objects.filter(pk=bad.pk).exists()
     assert not run.queue.exists()
 
 
@@ -314,7 +313,7 @@ def test_an_abandoned_full_rescore_flags_its_unscored_profiles():
 
     run.refresh_from_db()
     assert run.status == ScoringRun.Status.FAILED
-    assert Profile.objects.filter(pk__in=[p.pk for p in profiles], score_dirty=True).count() == 3
+    assert DirtyProfile.objects.filter(pk__in=[p.pk for p in profiles]).count() == 3
     assert not run.queue.exists()
 
 

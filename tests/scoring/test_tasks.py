@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from discovery.models import Profile
 from scoring import tasks
-from scoring.models import ScoringQueueItem, ScoringRun
+from scoring.models import DirtyProfile, ScoringQueueItem, ScoringRun
 from tests.factories.discovery import ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +27,7 @@ def test_task_re_enqueues_itself_while_chunks_are_full(monkeypatch):
     assert second == 1
     assert len(sent) == 1  # a short chunk ends the chain
     assert (run.status, run.scored, run.batches) == (ScoringRun.Status.SUCCEEDED, 3, 2)
-    assert not Profile.objects.filter(score_dirty=True).exists()
+    assert not DirtyProfile.objects.exists()
 
 
 def test_task_without_dirty_profiles_opens_no_run():
@@ -60,7 +59,7 @@ def test_nightly_rescore_takes_a_lock(monkeypatch, django_capture_on_commit_call
     assert again is None
     # a full run queues every profile instead of flagging the whole catalogue dirty
     assert ScoringQueueItem.objects.filter(run_id=run_id).count() == 2
-    assert not Profile.objects.filter(score_dirty=True).exists()
+    assert not DirtyProfile.objects.exists()
     cache.delete(tasks.NIGHTLY_LOCK)
 
 
@@ -76,7 +75,7 @@ def test_periodic_task_leaves_a_live_run_alone():
 
     assert tasks.score_dirty_profiles_task() == 0
     assert ScoringRun.objects.get() == live
-    assert Profile.objects.filter(score_dirty=True).count() == 2
+    assert DirtyProfile.objects.count() == 2
 
 
 def test_beat_scores_dirty_profiles_every_five_minutes(settings):

@@ -15,18 +15,14 @@ from django.utils import timezone
 
 from discovery.models import (
     Creator,
-    Profile,
 )
 from discovery.services.imports.summary import BATCH_ROWS
+from scoring.services.dirty import profiles_mark_dirty
 
 
 def _mark_dirty(profile_ids: set[int]) -> None:
-    """Flag accounts for rescoring (only those not flagged yet, to keep the write small)."""
-    ids = list(profile_ids)
-    for start in range(0, len(ids), BATCH_ROWS):
-        Profile.objects.filter(id__in=ids[start : start + BATCH_ROWS], score_dirty=False).update(
-            score_dirty=True
-        )
+    """Mark accounts for rescoring (``scoring.DirtyProfile`` rows; the profile rows are not written)."""
+    profiles_mark_dirty(profile_ids=profile_ids)
 
 
 def _creators_create(creators: list[tuple[str, str, str]]) -> list[int]:

@@ -274,28 +274,28 @@ class _ProfileWriter(_Writer):
                 snapshot_rows.append((key, row, record, row_date))
             if statuses[row] == "unchanged":
                 continue
-            values = [key[0], key[1], True, old["creator_id"] if old else None, *map(new.get, PROFILE_FIELDS)]
+            values = [key[0], key[1], old["creator_id"] if old else None, *map(new.get, PROFILE_FIELDS)]
             if old is None:
                 new_creators.append((values, (new["name"] or key[1], new["country"], new["language"])))
             rows.append(values)
         if new_creators:
             creator_ids = _creators_create([creator for _, creator in new_creators])
             for (values, _), creator_id in zip(new_creators, creator_ids, strict=True):
-                values[3] = creator_id
+                values[2] = creator_id
         written = _upsert_rows(
             Profile,
-            ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
+            ["platform", "handle", "creator_id", *PROFILE_FIELDS],
             [tuple(values) for values in rows],
             unique_fields=["platform", "handle"],
-            update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
+            update_fields=[*PROFILE_FIELDS, "updated_at"],
             returning=["platform", "handle", "id"],
         )
         ids = {key: item["id"] for key, item in existing.items()}
-        if wanted_niches or snapshot_rows:
-            if written is not None:
-                ids.update({(platform, handle): pk for platform, handle, pk in written})
-            else:
-                ids.update(self._ids_of({k for k in keyed if k not in ids}))
+        if written is not None:
+            ids.update({(platform, handle): pk for platform, handle, pk in written})
+        elif any(k not in ids for k in keyed):
+            ids.update(self._ids_of({k for k in keyed if k not in ids}))
+        _mark_dirty({ids[k] for k, r in keyed.items() if statuses[r] != "unchanged"})
         if wanted_niches:
             _upsert_rows(
                 Profile.niches.through,
@@ -353,20 +353,21 @@ class _ProfileWriter(_Writer):
         )
         columns = [frame[name].tolist() for name in PROFILE_FIELDS]
         values = [
-            (platform, handle, True, creator_id, *row)
+            (platform, handle, creator_id, *row)
             for platform, handle, creator_id, row in zip(
                 platforms, handles, creator_ids, zip(*columns, strict=True), strict=True
             )
         ]
         written = _upsert_rows(
             Profile,
-            ["platform", "handle", "score_dirty", "creator_id", *PROFILE_FIELDS],
+            ["platform", "handle", "creator_id", *PROFILE_FIELDS],
             values,
             unique_fields=["platform", "handle"],
-            update_fields=[*PROFILE_FIELDS, "score_dirty", "updated_at"],
+            update_fields=[*PROFILE_FIELDS, "updated_at"],
             returning=["platform", "handle", "id"],
         )
         ids = {(platform, handle): pk for platform, handle, pk in written or []}
+        _mark_dirty(set(ids.values()))
         links = {
             (ids[(platform, handle)], niche_id)
             for platform, handle, niches in zip(platforms, handles, frame["niches"].tolist(), strict=True)
@@ -573,8 +574,7 @@ UPDATE discovery_profile p SET
     followers = l.followers,
     following = COALESCE(l.following, p.following),
     posts_count = COALESCE(l.posts_count, p.posts_count),
-    stats_as_of = l.date,
-    score_dirty = true
+    stats_as_of = l.date
 FROM (
     SELECT DISTINCT ON (p2.id) p2.id, s.date, s.followers, s.following, s.posts_count
     FROM "{_SNAPSHOT_STAGE}" s
@@ -586,6 +586,7 @@ WHERE p.id = l.id
   AND (p.stats_as_of IS DISTINCT FROM l.date
        OR (p.followers, p.following, p.posts_count) IS DISTINCT FROM
           (l.followers, COALESCE(l.following, p.following), COALESCE(l.posts_count, p.posts_count)))
+RETURNING p.id
 """
 
 
@@ -639,15 +640,14 @@ class _SnapshotWriter(_Writer):
                 else stored["posts_count"],
             }
             if stored["stats_as_of"] != day or any(new[f] != stored[f] for f in new):
-                changed.append(Profile(id=profile_id, stats_as_of=day, score_dirty=True, **new))
+                changed.append(Profile(id=profile_id, stats_as_of=day, **new))
         if changed:
             Profile.objects.bulk_update(
-                changed,
-                ["followers", "following", "posts_count", "stats_as_of", "score_dirty"],
-                batch_size=BATCH_ROWS,
+                changed, ["followers", "following", "posts_count", "stats_as_of"], batch_size=BATCH_ROWS
             )
         _mark_dirty(
             {profiles[(k[0], k[1])]["id"] for k, r in keyed.items() if statuses.get(r) != "unchanged"}
+            | {profile.id for profile in changed}
         )
         return statuses
 
@@ -668,11 +668,8 @@ class _SnapshotWriter(_Writer):
         with connection.cursor() as cursor:
             # Latest counts follow the newest snapshot of each account, unless the stored ones are newer.
             cursor.execute(_SNAPSHOT_LATEST)
-            if changed_ids:
-                cursor.execute(
-                    "UPDATE discovery_profile SET score_dirty = true WHERE id = ANY(%s) AND NOT score_dirty",
-                    [changed_ids],
-                )
+            moved = [pk for (pk,) in cursor.fetchall()]
+        _mark_dirty({*moved, *(changed_ids or [])})
         written = len(frame) - len(parsed.rejected)
         return Counter(created=created, updated=updated, unchanged=written - created - updated)
 
@@ -714,10 +711,9 @@ SELECT p.id, s.post_id, timestamptz 'epoch' + s.posted_at * interval '1 microsec
 FROM "{_POST_STAGE}" s
 JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
 """
-_MARK_STAGED_DIRTY = """
-UPDATE discovery_profile p SET score_dirty = true
-FROM (SELECT DISTINCT platform, handle FROM "{table}") s
-WHERE p.platform = s.platform AND p.handle = s.handle AND NOT p.score_dirty
+_STAGED_PROFILE_IDS = """
+SELECT p.id FROM (SELECT DISTINCT platform, handle FROM "{table}") s
+JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
 """
 
 
@@ -829,7 +825,9 @@ class _PostWriter(_Writer):
         with connection.cursor() as cursor:
             cursor.execute(_POST_INSERT)
             created = cursor.rowcount
-            cursor.execute(_MARK_STAGED_DIRTY.format(table=_POST_STAGE))
+            cursor.execute(_STAGED_PROFILE_IDS.format(table=_POST_STAGE))
+            touched = {pk for (pk,) in cursor.fetchall()}
+        _mark_dirty(touched)
         return Counter(created=created)
 
     def _merge(self, platform: str, record: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
