@@ -15,7 +15,6 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from core.api.serializers import (
@@ -29,6 +28,7 @@ from core.filters import AuditEntryFilterSet
 from core.models import AuditEntry
 from core.permissions import is_platform_admin
 from core.selectors import audit_entry_list, user_organisation_access
+from core.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 
 class AuthTokenView(APIView):

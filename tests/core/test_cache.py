@@ -72,3 +72,19 @@ def test_cache_is_redis_when_redis_url_is_set_and_local_memory_otherwise() -> No
     assert _cache_backend(REDIS_URL="redis://127.0.0.1:6379/5", CACHE_URL="locmemcache://x") == (
         "django.core.cache.backends.locmem.LocMemCache"
     )
+
+
+def test_operations_share_one_redis_client_and_round_trip() -> None:
+    from tests.services import redis_url
+
+    cache = FailSoftRedisCache(redis_url(), {"KEY_PREFIX": f"test-cache-{os.getpid()}-{time.time_ns()}"})
+
+    cache.set("total", (42, 1.5), 60)
+    added = (cache.add("lock", 1, 60), cache.add("lock", 1, 60))
+    values = (cache.get("total"), cache.get_many(["total", "lock", "none"]), cache.incr("lock"))
+    cache.delete_many(["total", "lock"])
+
+    assert added == (True, False)
+    assert values == ((42, 1.5), {"total": (42, 1.5), "lock": 1}, 2)
+    assert cache.get("total", "gone") == "gone"
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
