@@ -174,7 +174,8 @@ else:
 # Sessions and cookies. Sessions live in the database only: a cached copy (cached_db) saves one round
 # trip per request, but a logout or session flush while Redis is unreachable would leave that copy
 # behind, and the cookie would sign in again once Redis answers. Logging out must be final.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# core.sessions is Django's db engine with the per-request read precompiled (same table and format).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 SESSION_COOKIE_HTTPONLY = True
