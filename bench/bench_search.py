@@ -245,6 +245,24 @@ def generate(n: int, seed: int = 42) -> None:
             )
 
 
+# PostgreSQL settings that decide whether a 1M catalogue is read from its own buffers or the OS cache.
+POSTGRES_SETTINGS = (
+    "server_version", "shared_buffers", "effective_cache_size", "work_mem", "random_page_cost",
+)  # fmt: skip
+
+
+def postgres_settings() -> dict[str, str]:
+    """The server's settings that shape these timings, as ``SHOW`` prints them (for the report)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        values = {}
+        for name in POSTGRES_SETTINGS:
+            cur.execute(f"SHOW {name}")
+            values[name] = cur.fetchone()[0]
+    return values
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
@@ -360,6 +378,7 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
         "warmup": warmup,
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": connection.settings_dict["NAME"],
+        "postgres": postgres_settings(),
         "count_exact_up_to": COUNT_EXACT_UP_TO,
         "count_cache_seconds": COUNT_CACHE_SECONDS,
         "results": results,
@@ -369,7 +388,8 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
 def _markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Discovery search, {report['profiles']:,} profiles, {report['repeat']} runs each "
-        f"({report['measured_at']}); times in ms. sql: the statements one API request sends (captured),"
+        f"({report['measured_at']}); PostgreSQL {settings_line(report)}; times in ms."
+        " sql: the statements one API request sends (captured),"
         " replayed raw. full count: the app's count of the search when its total is not cached (totals"
         f" above {report['count_exact_up_to']:,} are cached {report['count_cache_seconds']} s per search;"
         " '-': counted exactly on every request, inside the timed figures).",
@@ -385,6 +405,11 @@ def _markdown(report: dict[str, Any]) -> str:
             f"{'-' if r.get('count_cold_ms') is None else r['count_cold_ms']} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def settings_line(report: dict[str, Any]) -> str:
+    settings = report.get("postgres") or {}
+    return ", ".join(f"{k} {v}" for k, v in settings.items()) or "settings not recorded"
 
 
 def main() -> None:

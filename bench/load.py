@@ -291,6 +291,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         cwd=REPO, env=env, start_new_session=True,
     )  # fmt: skip
     database = connection.settings_dict["NAME"]
+    postgres = bench_search.postgres_settings()
     try:
         _wait_until_up(url)
         warm_up_requests = _warm_up(url, context)
@@ -334,6 +335,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpu_count": os.cpu_count(),
         "load_average": os.getloadavg(),
+        "postgres": postgres,
         "targets": {"search_p95_ms": SEARCH_P95_LIMIT_MS, "failures": 0},
         "search_p95_max_ms": max((r["p95_ms"] for r in search), default=None),
         # The same without the free-text searches (reported apart by the locustfile): what is left
@@ -365,7 +367,8 @@ def _markdown(report: dict[str, Any]) -> str:
         f"gunicorn {report['gunicorn_workers']} workers x {report['gunicorn_threads']} threads on 127.0.0.1, "
         f"{report['cpu_count']} cores shared with locust, PostgreSQL and other jobs, load average {load} at "
         f"the end; {report['when']}. Users spawn at {report['spawn_rate']}/s and wait 1-5 s between actions "
-        f"(bench/locustfile.py). Before the run, {report['warm_up_requests']} unmeasured warm-up requests "
+        f"(bench/locustfile.py). PostgreSQL: {bench_search.settings_line(report)}. "
+        f"Before the run, {report['warm_up_requests']} unmeasured warm-up requests "
         "(every search as page, fragment and API, and profiles, three times).",
         "",
         f"CPU per request served: web {cpu['web']} ms, PostgreSQL {cpu['postgres']} ms, "
