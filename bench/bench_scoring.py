@@ -320,6 +320,8 @@ def timed_run(start: object, workers: int, url: str, log: Path, timeout: float) 
         "profiles_per_s": round(run.scored / wall, 1),
         "batches": run.batches,
         "peak_worker_rss_mb": round(max(peaks), 1),
+        # Seconds per phase, summed over chunks (and over workers when there are several).
+        "phases_s": run.timings,
     }
 
 

@@ -316,6 +316,9 @@ class ScoringRun(BaseModel):
     duration_s = models.FloatField(null=True, blank=True)
     errors = models.JSONField(default=list, blank=True)
     tier_medians = models.JSONField(default=dict, blank=True, help_text="platform/tier ER quartiles used")
+    timings = models.JSONField(
+        default=dict, blank=True, help_text="seconds per phase (opening, claims, reads, writes, publish)"
+    )
     triggered_by = models.CharField(max_length=64, blank=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -52,7 +53,11 @@ class ScoringContext:
 
 
 def chunk_score_rows(
-    *, profile_ids: Sequence[int], context: ScoringContext, with_platform: bool = False
+    *,
+    profile_ids: Sequence[int],
+    context: ScoringContext,
+    with_platform: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Compute the score fields of each profile in the chunk, set-based.
 
@@ -60,7 +65,9 @@ def chunk_score_rows(
     floats with NaN for unknown, nullable integers, dates as datetime64 (NaT), money as ``Decimal``
     (or None), ``signals`` as lists of dicts. ``score_rows_as_dicts`` turns it into field dicts.
     ``with_platform`` adds the profile's platform as a last column (a full run stages it).
+    ``timings`` gets the seconds spent reading ("read") and computing ("compute") added to it.
     """
+    started = time.perf_counter()
     cfg = context.settings
     posts_args = {
         "profile_ids": profile_ids,
@@ -84,6 +91,9 @@ def chunk_score_rows(
         posts = pending.result() if pending is not None else None
     if posts is None:
         posts = selectors.posts_frame(**posts_args)
+    read_done = time.perf_counter()
+    if timings is not None:
+        timings["read"] = timings.get("read", 0.0) + read_done - started
     if profiles.empty:
         return pd.DataFrame(columns=[*SCORE_COLUMNS, "platform"] if with_platform else SCORE_COLUMNS)
 
@@ -131,7 +141,7 @@ def chunk_score_rows(
     sponsored = metrics.sponsored_summary(posts, post_er, posts["sponsored"], window=cfg.er_posts_window)
     shares = _fake_shares(samples)
     g90 = g90.assign(monthly=metrics.monthly_growth_pct(g90["pct"].astype("float64")))
-    return _score_frame(
+    scored = _score_frame(
         frame=frame,
         g30=g30,
         g90=g90,
@@ -144,6 +154,9 @@ def chunk_score_rows(
         context=context,
         with_platform=with_platform,
     )
+    if timings is not None:
+        timings["compute"] = timings.get("compute", 0.0) + time.perf_counter() - read_done
+    return scored
 
 
 # Below this many profiles (a one-by-one retry) the second connection costs more than it saves.

@@ -8,7 +8,7 @@ import io
 import json
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,15 @@ class BatchResult:
     scored: int
     failed: int
     errors: list[dict[str, Any]]
+    # Seconds per phase of the chunk (claim, dirty, read, compute, write, ...), summed into the run.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _timed(timings: dict[str, float], phase: str, started: float) -> float:
+    """Add the time since ``started`` to ``timings[phase]``; returns now (the next phase's start)."""
+    now = time.perf_counter()
+    timings[phase] = timings.get(phase, 0.0) + now - started
+    return now
 
 
 def scoring_run_create(
@@ -67,19 +76,31 @@ def scoring_run_create(
     """
     scoring_runs_abandon_stale()
     full = kind == ScoringRun.Kind.FULL
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    started_at = timezone.now()
+    quartiles = _run_open_quartiles(full=full)
+    started = _timed(timings, "open_quartiles", started)
     run = ScoringRun.objects.create(
         kind=kind,
         status=ScoringRun.Status.RUNNING,
-        started_at=timezone.now(),
+        started_at=started_at,
         total=0 if full else selectors.dirty_profile_count(),
-        tier_medians=_run_open_quartiles(full=full),
+        tier_medians=quartiles,
         triggered_by=triggered_by[:64],
         chains=chains,
+        timings=_rounded(timings),
     )
     if full:
+        started = time.perf_counter()
         run.total = profiles_queue_all(run_id=run.pk)
-        run.save(update_fields=["total", "updated_at"])
+        run.timings = _rounded(timings | {"open_queue": time.perf_counter() - started})
+        run.save(update_fields=["total", "timings", "updated_at"])
     return run
+
+
+def _rounded(timings: dict[str, float]) -> dict[str, float]:
+    return {phase: round(seconds, 3) for phase, seconds in timings.items()}
 
 
 # Sort/hash memory for a full run's catalogue-wide statements (queue order, quartiles, publish): with the
@@ -353,18 +374,24 @@ def _quartiles_values(quartiles: dict[str, dict[str, list[float]]]) -> tuple[str
     return f"(VALUES {values})", [v for row in rows for v in row]
 
 
-def stage_publish(*, run_id: int) -> dict[str, dict[str, list[float]]]:
+def stage_publish(
+    *, run_id: int, timings: dict[str, float] | None = None
+) -> dict[str, dict[str, list[float]]]:
     """Write a full run's staged rows into the scores table in one statement; returns the quartiles used.
 
     Tier-relative ER and rating come from the catalogue's quartiles as they are after the run (the
     staged rows in place of their profiles' current scores), the numbers ``scores_rerate`` would
     give them after chunk-by-chunk writes; every other column is the chunk's. Rows whose numbers
     did not change are not rewritten. Scores outside the run are then re-rated (only those that move).
+    ``timings`` gets the seconds of its three parts (publish_quartiles, publish_insert, publish_rerate).
     """
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     table = ProfileScore._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         _work_mem(cursor)
         quartiles = selectors.er_quartiles_by_tier(staged_run_id=run_id)
+    started = _timed(timings, "publish_quartiles", started)
     relation, params = _quartiles_values(quartiles)
     columns = [c for c in score_columns() if c != "profile_followers"]
     no_group = "q.tier IS NULL OR st.er IS NULL"
@@ -408,7 +435,9 @@ def stage_publish(*, run_id: int) -> dict[str, dict[str, list[float]]]:
             cursor.execute(f"DELETE FROM {RUN_STAGE} WHERE run_id = %s", [run_id])
         else:
             cursor.execute(f"TRUNCATE {RUN_STAGE}")
+        started = _timed(timings, "publish_insert", started)
         scores_rerate(quartiles=quartiles)
+    _timed(timings, "publish_rerate", started)  # with the commit
     logger.info("run %s: %d staged scores published (%d rows written)", run_id, staged, published)
     return quartiles
 
@@ -447,22 +476,32 @@ def profiles_score_batch(
     With ``stage`` (a full run on PostgreSQL) the rows go to the run's stage, published at its end.
     """
 
+    timings: dict[str, float] = {}
+
     def write(profile_ids: list[int]) -> None:
+        rows = chunk_score_rows(
+            profile_ids=profile_ids, context=context, with_platform=stage, timings=timings
+        )
+        started = time.perf_counter()
         if stage:
-            rows = chunk_score_rows(profile_ids=profile_ids, context=context, with_platform=True)
             scores_stage(run_id=queue_run_id, rows=rows)
         else:
-            scores_write(rows=chunk_score_rows(profile_ids=profile_ids, context=context))
+            scores_write(rows=rows)
+        _timed(timings, "write", started)
 
     with transaction.atomic():
+        started = time.perf_counter()
         if queue_run_id is None:
             marks = dirty_take(batch_size=batch_size, exclude_ids=exclude_ids)
             ids = sorted(marks)
+            _timed(timings, "claim_dirty", started)
         else:
             ids = queue_claim(run_id=queue_run_id, batch_size=batch_size)
+            started = _timed(timings, "claim_queue", started)
             marks = dirty_take(among=ids)
+            _timed(timings, "clear_dirty", started)
         if not ids:
-            return BatchResult(0, 0, 0, [])
+            return BatchResult(0, 0, 0, [], timings)
         errors: list[dict[str, Any]] = []
         try:
             with transaction.atomic():
@@ -482,7 +521,9 @@ def profiles_score_batch(
         if len(scored) < len(ids):
             # Failed profiles stay dirty (a full run's leave its queue too): the next dirty run retries.
             dirty_restore(marks={pk: marks.get(pk) for pk in set(ids) - set(scored)})
-    return BatchResult(claimed=len(ids), scored=len(scored), failed=len(errors), errors=errors)
+    return BatchResult(
+        claimed=len(ids), scored=len(scored), failed=len(errors), errors=errors, timings=timings
+    )
 
 
 def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> int:
@@ -494,7 +535,9 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
         ScoringRun.objects.filter(pk=run.pk).update(
             status=ScoringRun.Status.RUNNING, started_at=timezone.now(), updated_at=timezone.now()
         )
+    started = time.perf_counter()
     context = ScoringContext.build(quartiles=run.tier_medians)
+    context_s = time.perf_counter() - started
     # A caller inside a transaction (a test, a command wrapped in atomic) may hold uncommitted rows
     # that a second connection would not see: read everything on this one then.
     context.parallel_reads = connection.vendor == "postgresql" and not connection.in_atomic_block
@@ -510,6 +553,7 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
                 queue_run_id=run.pk if run.kind == ScoringRun.Kind.FULL else None,
                 stage=run_stages(run),
             )
+            result.timings["context"] = context_s
             _run_progress(run_id=run.pk, result=result)
     except Exception as exc:
         _run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
@@ -540,7 +584,11 @@ def _run_progress(*, run_id: int, result: BatchResult) -> None:
         run.batches += 1 if result.claimed else 0
         run.errors = (run.errors + result.errors)[:MAX_ERRORS_KEPT]
         run.total = max(run.total, run.scored + run.failed)
-        run.save(update_fields=["scored", "failed", "batches", "errors", "total", "updated_at"])
+        timings = dict(run.timings)
+        for phase, seconds in result.timings.items():
+            timings[phase] = timings.get(phase, 0.0) + seconds
+        run.timings = _rounded(timings)
+        run.save(update_fields=["scored", "failed", "batches", "errors", "total", "timings", "updated_at"])
 
 
 def _run_fail(*, run_id: int, error: str) -> None:
@@ -554,14 +602,19 @@ def scoring_run_finish(*, run_id: int) -> ScoringRun:
     """Close a run; after a full rescore, re-rate every profile against the fresh tier quartiles."""
     run = ScoringRun.objects.get(pk=run_id)
     published = None
+    started = time.perf_counter()
+    phase = "publish"
+    parts: dict[str, float] = {}
     if run_stages(run):
         # Every score of the catalogue is now rated against these: the run keeps them for dirty runs.
-        published = stage_publish(run_id=run.pk)
+        published = stage_publish(run_id=run.pk, timings=parts)
     elif run.kind == ScoringRun.Kind.FULL and not run.queue.exists():
+        phase = "rerate"
         fresh = selectors.er_quartiles_by_tier()
         # Chunks rated against the quartiles frozen at the start; re-rate only if the rescore moved them.
         if not _same_quartiles(fresh, run.tier_medians):
             scores_rerate(quartiles=fresh)
+    finish_s = time.perf_counter() - started
     now = timezone.now()
     with transaction.atomic():
         run = ScoringRun.objects.select_for_update().get(pk=run_id)
@@ -569,7 +622,9 @@ def scoring_run_finish(*, run_id: int) -> ScoringRun:
         run.finished_at = now
         run.duration_s = (now - (run.started_at or run.created_at)).total_seconds()
         run.total = max(run.total, run.scored + run.failed)
-        fields = ["status", "finished_at", "duration_s", "total", "updated_at"]
+        if run.kind == ScoringRun.Kind.FULL:
+            run.timings = _rounded({**run.timings, **parts, phase: finish_s})
+        fields = ["status", "finished_at", "duration_s", "total", "timings", "updated_at"]
         if published is not None:
             run.tier_medians = published
             fields.append("tier_medians")
