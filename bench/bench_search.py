@@ -89,6 +89,7 @@ def _setup_django() -> None:
     os.environ["DJANGO_DEBUG"] = "0"  # DEBUG would record every query and slow the stack down
     os.environ["API_THROTTLE_USER"] = "1000000/minute"  # measure search, not the rate limiter
     os.environ["DJANGO_CONN_MAX_AGE"] = "600"  # persistent connections, as in production
+    os.environ["DB_PARALLEL_WORKERS_PER_GATHER"] = "0"  # serial plans, as gunicorn.conf.py sets for the web
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(REPO))
     import django

@@ -15,6 +15,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 
+# Web requests run serial PostgreSQL plans (see DB_PARALLEL_WORKERS_PER_GATHER in config/settings.py):
+# read before the app is preloaded below.
+os.environ.setdefault("DB_PARALLEL_WORKERS_PER_GATHER", "0")
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))

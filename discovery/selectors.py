@@ -144,9 +144,14 @@ def _relevance_case(classes: list[tuple[int, Q]]) -> Case:
 # common), grouping them by class; a class that the walk shows to be rare up there, or a page deeper
 # than the longest walk, is read by its own query (its index, then a sort of that class only).
 RELEVANCE_WALK_MIN, RELEVANCE_WALK_MAX = 50, 2000
-# A walked row costs about this many rows of a sort: the walk looks each profile up by id (random
-# reads), the sort reads the matches' pages in order (at 1M under load: ~60 us against ~20 us a row).
-RELEVANCE_WALK_ROW_COST = 3
+# A walked row costs about this many rows of a sort. The walk looks each profile up by id and tests
+# its document; the sort first builds the matches' bitmap from the GIN index (for a prefix term, one
+# posting list per word it starts: "running:*" is 31 words at 1M) and then reads every match. At 1M
+# with the catalogue in shared_buffers and serial plans, "running coach" + micro (12,339 matches):
+# 7,479 walked rows in 37-67 ms against 330-530 ms for the sort, ~0.2 of a sorted row each. When
+# PostgreSQL's buffers were too small for the catalogue (128 MB), random reads made a walked row
+# ~3 sorted rows; 0.5 keeps a margin for that.
+RELEVANCE_WALK_ROW_COST = 0.5
 
 
 def _relevance_page_ids(queryset: QuerySet[Profile], start: int, stop: int, total: int) -> list[int] | None:
