@@ -149,3 +149,19 @@ def test_scores_staged_before_a_database_crash_are_not_lost_silently():
     dirty = set(DirtyProfile.objects.values_list("pk", flat=True))
     assert len(dirty) == 3
     assert not dirty & set(ProfileScore.objects.values_list("profile_id", flat=True))
+
+
+def test_a_full_run_records_the_seconds_of_each_phase():
+    # given
+    _catalogue()
+
+    # when
+    run = scoring_run_sync(all_profiles=True, batch_size=3)
+
+    # then every phase of opening, the chunks and the publish is recorded, none negative
+    phases = {"open_quartiles", "open_queue", "claim_queue", "clear_dirty", "context", "read", "compute"}
+    phases |= {"write", "publish", "publish_quartiles", "publish_insert", "publish_rerate"}
+    assert set(run.timings) == phases
+    assert all(seconds >= 0 for seconds in run.timings.values())
+    assert run.timings["publish"] >= run.timings["publish_insert"]
+    assert not DirtyProfile.objects.exists()
