@@ -292,6 +292,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )  # fmt: skip
     database = connection.settings_dict["NAME"]
     postgres = bench_search.postgres_settings()
+    postgres["prewarmed_mb"] = str(bench_search.prewarm())
     try:
         _wait_until_up(url)
         warm_up_requests = _warm_up(url, context)
