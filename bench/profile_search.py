@@ -54,6 +54,12 @@ def main() -> None:
         default="api,html,page,profile",
         help="api, html (the htmx fragment), page (the full search page), profile (a profile page)",
     )
+    parser.add_argument(
+        "--member",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="log in as a member of a brand with a campaign, as bench.load's users (else: no organisation)",
+    )
     parser.add_argument("--profiler", choices=["cprofile", "pyinstrument", "none"], default="pyinstrument")
     args = parser.parse_args()
     bench_search._setup_django()
@@ -62,12 +68,27 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
+    from campaigns.models import Campaign
+    from core.models import Membership, Organisation
     from discovery.models import Profile
 
     call_command("migrate", verbosity=0)
     if Profile.objects.count() != args.profiles:
         bench_search.generate(args.profiles)
     user, _ = User.objects.get_or_create(username="bench-marketer")
+    if args.member:
+        # As bench.load's marketers: a member of a brand with a campaign (the pages then read it).
+        brand, _ = Organisation.objects.get_or_create(
+            slug="bench-brand", defaults={"name": "Bench Brand", "kind": "brand"}
+        )
+        Campaign.objects.get_or_create(
+            organisation=brand,
+            name="Bench campaign",
+            defaults={"objective": "awareness", "budget": 100000, "currency": "GBP"},
+        )
+        Membership.objects.get_or_create(user=user, organisation=brand, defaults={"role": "member"})
+    else:
+        Membership.objects.filter(user=user).delete()
     client = Client()
     client.force_login(user)
     # A profile in the middle of the catalogue (the generator's ids are dense).
