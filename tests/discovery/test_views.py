@@ -253,3 +253,31 @@ def test_deleting_another_users_saved_search_is_404(web, other_brand_member) -> 
 
     assert web.post(f"/saved-searches/{theirs.pk}/delete/").status_code == 404
     assert SavedSearch.objects.filter(pk=theirs.pk).exists()
+
+
+def _profile_page_queries(web, profile, extra: int) -> tuple[int, str]:
+    fitness = profile.niches.get()
+    for i in range(extra):
+        ProfileFactory(
+            creator=profile.creator, handle=f"alt{i}_{extra}", platform="youtube", followers=1_000 + i
+        )
+        _profile(f"peer{i}_{extra}", niche=fitness, followers=30_000 + i, er=4.1)
+    with CaptureQueriesContext(connection) as ctx:
+        response = web.get(f"/profiles/{profile.pk}/")
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_profile_page_lists_accounts_and_similar_creators_in_a_fixed_number_of_queries(web) -> None:
+    # The other accounts and similar creators are read with only the fields the page shows: a
+    # template touching another field would load it row by row, and the count would grow.
+    profile = _profile("runsam", niche=NicheFactory(slug="fitness", name="Fitness"), followers=30_000, er=4.2)
+
+    few, _ = _profile_page_queries(web, profile, 1)
+    many, html = _profile_page_queries(web, profile, 4)
+
+    assert few == many
+    accounts = html.split('class="accounts"')[1].split("</nav>")[0]
+    assert 'YouTube @alt3_4</a> <span class="muted">(1,003)</span>' in accounts
+    similar = html.split("Similar creators")[1]
+    assert '@peer0_4</a> <span class="muted">30,000 followers · ER 4.10 %</span>' in similar
