@@ -22,7 +22,7 @@ from campaigns.models import (
     ShortlistEntry,
 )
 from core.models import Organisation
-from core.permissions import Action, organisations_for, scope
+from core.permissions import Action, organisation_ids_for, organisations_for, scope
 from discovery.models import Profile
 from scoring.models import Tier
 
@@ -68,9 +68,14 @@ def client_brands_for(*, user: AnyUser) -> QuerySet[Organisation]:
 
 def editable_campaigns(*, user: AnyUser) -> QuerySet[Campaign]:
     """Campaigns (not archived) where the user may add to the shortlist."""
+    # The organisations as a list of ids, not a subquery: the search page asks on every request, and
+    # a user with no organisation to edit for needs no query at all.
+    org_ids = organisation_ids_for(user, Action.EDIT)
+    if not org_ids:
+        return Campaign.objects.none()
     return (
         Campaign.objects.not_archived()
-        .filter(organisation__in=organisations_for(user, Action.EDIT))
+        .filter(organisation_id__in=org_ids)
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
@@ -208,10 +213,14 @@ def profile_campaign_context(*, user: AnyUser, profile: Profile) -> dict[str, An
     with fees, result totals and notes (long-term partnerships over one-off posts).
     """
     editable = list(editable_campaigns(user=user))
-    on_list = set(
-        ShortlistEntry.objects.filter(profile=profile, campaign__in=[c.pk for c in editable]).values_list(
-            "campaign_id", flat=True
+    on_list = (
+        set(
+            ShortlistEntry.objects.filter(profile=profile, campaign__in=[c.pk for c in editable]).values_list(
+                "campaign_id", flat=True
+            )
         )
+        if editable
+        else set()
     )
     history = list(
         scope(ShortlistEntry.objects.all(), user, field="campaign__organisation")

@@ -103,13 +103,17 @@ def visible_organisation_ids(user: User | AnonymousUser | None) -> list[int]:
     return list(organisation_roles(user))
 
 
+def organisation_ids_for(user: User | AnonymousUser | None, action: Action = Action.VIEW) -> list[int]:
+    """Ids of the organisations where the user may perform ``action`` (no query beyond the roles)."""
+    action = Action(action)
+    return [org_id for org_id, role in _roles_for_action(user, action).items() if _role_allows(role, action)]
+
+
 def organisations_for(
     user: User | AnonymousUser | None, action: Action = Action.VIEW
 ) -> QuerySet[Organisation]:
     """Organisations where the user may perform ``action`` (e.g. brands an agency member can brief for)."""
-    action = Action(action)
-    ids = [org_id for org_id, role in _roles_for_action(user, action).items() if _role_allows(role, action)]
-    return Organisation.objects.filter(id__in=ids)
+    return Organisation.objects.filter(id__in=organisation_ids_for(user, action))
 
 
 def _roles_for_action(user: User | AnonymousUser | None, action: Action) -> dict[int, str]:
