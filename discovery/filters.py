@@ -8,6 +8,7 @@ page_size belong to pagination). ER values are percent; ``sponsored_max`` is per
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from typing import Any
 
 import django_filters as filters
@@ -106,6 +107,16 @@ def _field_copy(field: forms.Field) -> forms.Field:
     if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
         new.queryset = field.queryset.all()  # also gives the widget fresh choices
     return new
+
+
+class ProfileFilterForm(forms.Form):
+    """The filter form. ``only`` makes a form of the named fields alone (only they are copied and
+    cleaned): a search sending three parameters need not copy and clean all 27 fields (~0.6 ms)."""
+
+    def __init__(self, *args: Any, only: Collection[str] | None = None, **kwargs: Any) -> None:
+        if only is not None:
+            self.base_fields = FieldCopies({n: f for n, f in type(self).base_fields.items() if n in only})
+        super().__init__(*args, **kwargs)
 
 
 class CountryField(forms.CharField):
@@ -214,11 +225,20 @@ class ProfileFilterSet(filters.FilterSet):
     class Meta:
         model = Profile
         fields: list[str] = []
+        form = ProfileFilterForm
 
-    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *args: Any, sent_only: bool = False, **kwargs: Any) -> None:
+        """``sent_only``: filter with the parameters the query sends, and no others (their filters and
+        form fields alone are copied and cleaned). The filtering, the errors and the chips are the
+        same, since a filter without a value does nothing; not for a page that renders the form."""
         if data is not None and data.get("ordering") in ORDERING_ALIASES:
             data = data.copy()
             data["ordering"] = ORDERING_ALIASES[data["ordering"]]
+        self._sent_only = sent_only and data is not None
+        if self._sent_only:
+            # Every filter reads one parameter of its own name (no range or multi-value widgets).
+            declared = type(self).base_filters
+            self.base_filters = FilterCopies({n: f for n, f in declared.items() if n in data})
         super().__init__(data, *args, **kwargs)
 
     def get_form_class(self) -> type[forms.Form]:
@@ -226,15 +246,30 @@ class ProfileFilterSet(filters.FilterSet):
 
         The filters' fields are fixed (static choices and labels; the niche queryset is copied with
         ``.all()`` whenever a form copies its fields), and each form copies ``base_fields`` (see
-        ``FieldCopies``), so forms never share a field or widget instance.
+        ``FieldCopies``), so forms never share a field or widget instance. It has every declared
+        filter's field, whichever filters this FilterSet has.
         """
         cls = type(self)
         form_class = cls.__dict__.get("_form_class")
         if form_class is None:
-            form_class = super().get_form_class()
+            declared = copy.deepcopy(cls.base_filters)
+            for filter_ in declared.values():
+                filter_.model, filter_.parent = self._meta.model, self
+            fields = {name: filter_.field for name, filter_ in declared.items()}
+            form_class = type(f"{cls.__name__}Form", (self._meta.form,), fields)
             form_class.base_fields = FieldCopies(form_class.base_fields)
             cls._form_class = form_class
         return form_class
+
+    @property
+    def form(self) -> forms.Form:
+        """django-filter's form, of this FilterSet's filters only (see ``sent_only``)."""
+        if not hasattr(self, "_form"):
+            form_class = self.get_form_class()
+            only = list(self.filters) if self._sent_only else None
+            data = (self.data,) if self.is_bound else ()
+            self._form = form_class(*data, prefix=self.form_prefix, only=only)
+        return self._form
 
     def filter_noop(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
         """Parameters read by other filters or by ``filter_queryset`` (er_by, audience share, ordering)."""

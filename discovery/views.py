@@ -61,9 +61,10 @@ def _result_rows(ids: list[int]) -> list[dict[str, Any]]:
     )
 
 
-def search_context(request: HttpRequest) -> dict[str, Any]:
-    """Filter, order and paginate the catalogue for the search page and its fragment."""
-    filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list())
+def search_context(request: HttpRequest, *, form: bool = True) -> dict[str, Any]:
+    """Filter, order and paginate the catalogue for the search page and its fragment (``form=False``:
+    for a page that does not render the filter form; the form then has the sent parameters' fields)."""
+    filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list(), sent_only=not form)
     results = filterset.qs if filterset.is_valid() else Profile.objects.none()
     # Page by id first, then load the page's rows as plain values (see selectors.DeferredRows), for
     # the results table's row renderer (discovery_results.result_rows).
@@ -145,9 +146,9 @@ filter_fields = _RenderedFilterFields(FILTER_FIELDS_CACHE_SIZE)
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; an htmx request gets only the results fragment."""
-    context = search_context(request)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        return render(request, "discovery/partials/_results.html", context)
+        return render(request, "discovery/partials/_results.html", search_context(request, form=False))
+    context = search_context(request)
     context["saved_searches"] = list(selectors.saved_search_list(user=request.user))
     context["filter_fields"] = filter_fields.get(context["form"])
     return render(request, "discovery/search.html", context)

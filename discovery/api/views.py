@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django_filters import utils as filter_utils
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -60,7 +61,13 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
         # A detail URL is not a search: don't let list filters turn an id into a 404.
         if self.action == "retrieve":
             return queryset
-        return super().filter_queryset(queryset)
+        # DjangoFilterBackend's filtering, with the FilterSet of the parameters sent (see sent_only).
+        filterset = ProfileFilterSet(
+            self.request.query_params, queryset=queryset, request=self.request, sent_only=True
+        )
+        if not filterset.is_valid():
+            raise filter_utils.translate_validation(filterset.errors)
+        return filterset.qs
 
 
 @extend_schema_view(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.http import QueryDict
 
 from discovery.filters import ProfileFilterSet
@@ -57,3 +58,54 @@ def test_niche_choices_are_read_fresh_for_each_search() -> None:
     assert before.form.fields["niche"].queryset is not after.form.fields["niche"].queryset
     assert [slug for slug, _ in after.form.fields["niche"].choices] == ["beauty", "travel"]
     assert [n.slug for n in after.form.cleaned_data["niche"]] == ["travel"]
+
+
+SENT_QUERIES = [
+    "",
+    "niche=beauty&tier=micro&er_min=2&price_max=500",
+    "er_by=views&er_min=5&ordering=-er",
+    "audience_country=gb&audience_country_min=30&quality_min=60",
+    "niche=nope&er_min=abc&country=GBR&tier=huge&followers_min=-5",
+    "q=vegan&ordering=engagement&page=2&page_size=50&unknown=1",
+    "verified=true&has_quoted_rate=false&language=DE&sponsored_max=10",
+    "tier=&er_min=&niche=",
+]
+
+
+@pytest.mark.parametrize("query", SENT_QUERIES)
+def test_a_filterset_of_the_sent_parameters_filters_and_errs_as_the_whole_one(query) -> None:
+    NicheFactory(slug="beauty", name="Beauty")
+    whole = ProfileFilterSet(QueryDict(query), queryset=profile_list())
+    sent = ProfileFilterSet(QueryDict(query), queryset=profile_list(), sent_only=True)
+
+    assert sent.is_valid() == whole.is_valid()
+    assert sent.errors == whole.errors
+    assert list(sent.errors) == list(whole.errors)
+    if whole.is_valid():
+        assert str(sent.qs.query) == str(whole.qs.query)
+        assert sent.active_filters() == whole.active_filters()
+        assert sent._narrows() == whole._narrows()
+    assert set(sent.form.fields) == {
+        name for name in ProfileFilterSet.base_filters if name in QueryDict(query)
+    }
+
+
+def test_the_whole_form_still_has_every_field_after_a_sent_only_search() -> None:
+    ProfileFilterSet(QueryDict("tier=micro"), queryset=profile_list(), sent_only=True).form  # noqa: B018
+
+    whole = ProfileFilterSet(QueryDict("tier=micro"), queryset=profile_list())
+
+    assert list(whole.form.fields) == list(ProfileFilterSet.base_filters)
+
+
+def test_every_filter_reads_the_parameter_of_its_own_name_only() -> None:
+    # sent_only keeps the filters whose name is in the query: a widget reading other keys (a range's
+    # _min/_max, a multi-widget's _0/_1) would be dropped while its parameters were sent.
+    form = ProfileFilterSet(QueryDict(""), queryset=profile_list()).form
+    for name, field in form.fields.items():
+        assert not isinstance(field.widget, forms.MultiWidget), name
+        assert field.widget.value_from_datadict(QueryDict(f"{name}_min=1&{name}_0=1"), {}, name) in (
+            None,
+            [],
+            "",
+        ), name
