@@ -407,13 +407,24 @@ def stage_publish(
         else:
             select.append(f'st."{c}"')
     column_list = ", ".join(f'"{c}"' for c in columns)
+    # Staged rows equal to the stored score (every column but computed_at) are left out before the
+    # INSERT: ON CONFLICT ... DO UPDATE ... WHERE skips rewriting them but still locks each one (a
+    # write to its page), ~10 s of an unchanged catalogue's nightly rescore at 100,000 (bench/).
+    compared = [
+        (c, sql) for c, sql in zip(columns, select, strict=True) if c not in ("profile_id", "computed_at")
+    ]
+    unchanged = (
+        f"SELECT 1 FROM {table} cur WHERE cur.profile_id = st.profile_id AND "
+        f"({', '.join(f'cur.{c}' for c, _ in compared)}) IS NOT DISTINCT FROM "
+        f"({', '.join(sql for _, sql in compared)})"
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         _work_mem(cursor)
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {', '.join(select)} FROM {RUN_STAGE} st "
             f"LEFT JOIN {relation} AS q (platform, tier, q1, q2, q3) "
             "ON q.platform = st.platform AND q.tier = st.tier "
-            f"WHERE st.run_id = %s {_upsert_tail(table, columns)}",
+            f"WHERE st.run_id = %s AND NOT EXISTS ({unchanged}) {_upsert_tail(table, columns)}",
             [*params, run_id],
         )
         published = cursor.rowcount

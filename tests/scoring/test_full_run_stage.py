@@ -165,3 +165,26 @@ def test_a_full_run_records_the_seconds_of_each_phase():
     assert all(seconds >= 0 for seconds in run.timings.values())
     assert run.timings["publish"] >= run.timings["publish_insert"]
     assert not DirtyProfile.objects.exists()
+
+
+def test_a_full_rescore_of_an_unchanged_catalogue_neither_rewrites_nor_locks_a_score_row():
+    # given a settled catalogue (a second run rates against the quartiles the first published)
+    _catalogue()
+    scoring_run_sync(all_profiles=True)
+    scoring_run_sync(all_profiles=True)
+    before = _scores()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT profile_id, xmin::text FROM scoring_profilescore")
+        versions = dict(cursor.fetchall())
+
+    # when nothing changed since
+    run = scoring_run_sync(all_profiles=True)
+
+    # then every score is the same row version, never locked by the publish (xmax 0)
+    assert run.scored == 8
+    assert _scores() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT profile_id, xmin::text, xmax::text FROM scoring_profilescore")
+        rows = cursor.fetchall()
+    assert len(rows) == 8
+    assert all(xmin == versions[pid] and xmax == "0" for pid, xmin, xmax in rows)
