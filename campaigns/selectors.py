@@ -67,9 +67,11 @@ def client_brands_for(*, user: AnyUser) -> QuerySet[Organisation]:
 
 
 def editable_campaigns(*, user: AnyUser) -> QuerySet[Campaign]:
-    """Campaigns (not archived) where the user may add to the shortlist."""
-    # The organisations as a list of ids, not a subquery: the search page asks on every request, and
-    # a user with no organisation to edit for needs no query at all.
+    """Campaigns (not archived) where the user may add to the shortlist, with what a choice of them
+    shows: id, name and the organisation's name (other fields load on access)."""
+    # The organisations as a list of ids, not a subquery, and only the shown columns (whole campaign
+    # and organisation rows cost ~0.5 ms CPU more): the search page asks on every request, and a
+    # user with no organisation to edit for needs no query at all.
     org_ids = organisation_ids_for(user, Action.EDIT)
     if not org_ids:
         return Campaign.objects.none()
@@ -77,8 +79,12 @@ def editable_campaigns(*, user: AnyUser) -> QuerySet[Campaign]:
         Campaign.objects.not_archived()
         .filter(organisation_id__in=org_ids)
         .select_related("organisation")
+        .only(*EDITABLE_CAMPAIGN_FIELDS)
         .order_by("organisation__name", "name")
     )
+
+
+EDITABLE_CAMPAIGN_FIELDS = ("id", "name", "organisation_id", "organisation__name")
 
 
 def shortlist_entries(*, campaign: Campaign) -> QuerySet[ShortlistEntry]:

@@ -10,10 +10,12 @@ membership of the organisation itself (``DIRECT_ONLY_ACTIONS``). Selectors scope
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from core.models import AgencyClient, Membership, Organisation
@@ -54,11 +56,27 @@ def _is_real_user(user: User | AnonymousUser | None) -> bool:
 def _memberships(user: User) -> list[tuple[int, str, str]]:
     cached = getattr(user, "_microlens_memberships", None)
     if cached is None:
-        cached = list(
-            Membership.objects.filter(user=user).values_list("organisation_id", "role", "organisation__kind")
-        )
+        with connections[router.db_for_read(Membership)].cursor() as cursor:
+            cursor.execute(_memberships_sql(cursor.db.alias), [user.pk])
+            cached = [tuple(row) for row in cursor.fetchall()]
         user._microlens_memberships = cached  # type: ignore[attr-defined]
     return cached
+
+
+@functools.cache
+def _memberships_sql(alias: str) -> str:
+    """The SQL of ``Membership.objects.filter(user=...).values_list("organisation_id", "role",
+    "organisation__kind")``, compiled once: every page asks, and compiling cost ~0.4 ms CPU, four
+    times the query. Its one parameter is the user's id."""
+    query = (
+        Membership.objects.filter(user_id=-1)
+        .values_list("organisation_id", "role", "organisation__kind")
+        .query.get_compiler(alias)
+    )
+    sql, params = query.as_sql()
+    if list(params) != [-1] or query.get_converters([col for col, _sql, _alias in query.select]):
+        raise ValueError(f"unexpected parameters or converters in {sql}")
+    return sql
 
 
 def direct_roles(user: User | AnonymousUser | None) -> dict[int, str]:

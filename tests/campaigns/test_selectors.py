@@ -29,3 +29,38 @@ def test_a_user_with_nothing_to_edit_costs_one_query_for_the_roles(
 ) -> None:
     with django_assert_num_queries(1):  # the memberships; no campaign query
         assert list(selectors.editable_campaigns(user=brand_viewer)) == []
+
+
+def _queries(client, url: str, **headers) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_pages_offering_campaigns_read_them_in_a_fixed_number_of_queries(brand, brand_member) -> None:
+    # Campaigns are read with the columns a choice shows: a template touching another field would
+    # load it campaign by campaign.
+    from django.test import Client
+
+    from tests.factories.discovery import ProfileFactory
+
+    profile = ProfileFactory(handle="someone")
+    client = Client()
+    client.force_login(brand_member)
+    CampaignFactory(organisation=brand, name="First")
+    few = (_queries(client, "/", HX_Request="true")[0], _queries(client, f"/profiles/{profile.pk}/")[0])
+
+    more = [CampaignFactory(organisation=brand, name=f"More {i}") for i in range(3)]
+    fragment_queries, fragment = _queries(client, "/", HX_Request="true")
+    profile_queries, page = _queries(client, f"/profiles/{profile.pk}/")
+
+    assert (fragment_queries, profile_queries) == few
+    assert 'id="search-form"' not in fragment  # the htmx fragment, not the page
+    for campaign in more:
+        option = f'<option value="{campaign.pk}">{campaign.name} (Acme Cosmetics)</option>'
+        assert option in fragment
+        assert option in page
