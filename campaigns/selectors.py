@@ -228,10 +228,26 @@ def profile_campaign_context(*, user: AnyUser, profile: Profile) -> dict[str, An
         if editable
         else set()
     )
-    history = list(
-        scope(ShortlistEntry.objects.all(), user, field="campaign__organisation")
-        .filter(profile__creator_id=profile.creator_id)
-        .select_related("campaign", "campaign__organisation", "profile")
+    entries = scope(ShortlistEntry.objects.all(), user, field="campaign__organisation").filter(
+        profile__creator_id=profile.creator_id
+    )
+    # Most creators were never shortlisted by the user's organisations: a plain EXISTS says so, and
+    # the history with its five totals (~1.5 ms CPU to build and compile) is read only when it has rows.
+    history: list[ShortlistEntry] = []
+    if entries.exists():
+        history = _history(entries)
+    return {
+        "profile": profile,
+        "campaign_choices": [c for c in editable if c.pk not in on_list],
+        "campaigns_with_profile": [c for c in editable if c.pk in on_list],
+        "history": history,
+    }
+
+
+def _history(entries: QuerySet[ShortlistEntry]) -> list[ShortlistEntry]:
+    """Shortlist entries with their campaign, client, account and result totals, latest campaign first."""
+    return list(
+        entries.select_related("campaign", "campaign__organisation", "profile")
         .annotate(
             posts=Count("results"),
             views=Sum("results__views"),
@@ -241,12 +257,6 @@ def profile_campaign_context(*, user: AnyUser, profile: Profile) -> dict[str, An
         )
         .order_by("-campaign__start_date", "-campaign__created_at")
     )
-    return {
-        "profile": profile,
-        "campaign_choices": [c for c in editable if c.pk not in on_list],
-        "campaigns_with_profile": [c for c in editable if c.pk in on_list],
-        "history": history,
-    }
 
 
 @dataclass
