@@ -10,7 +10,9 @@ import math
 import numbers
 import operator
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -313,11 +315,16 @@ def search_count(queryset: QuerySet[Profile]) -> int:
     if bounded <= COUNT_EXACT_UP_TO:
         return bounded
     key = _count_key(sql, params, queryset.db)
-    cached = cache.get(key)
     now = time.time()
+    known = _fresh_totals.get(key, now)
+    if known is not None:
+        return known
+    cached = cache.get(key)
     if isinstance(cached, tuple):
         total, counted_at = cached
         fresh = now - counted_at < COUNT_CACHE_SECONDS
+        if fresh:
+            _fresh_totals.put(key, total, counted_at)
         if fresh or not cache.add(f"{key}:recount", 1, COUNT_RECOUNT_LOCK_SECONDS):
             return total
     where = _score_only_where(queryset)
@@ -329,7 +336,46 @@ def search_count(queryset: QuerySet[Profile]) -> int:
             total = cursor.fetchone()[0]
     cache.set(key, (total, now), COUNT_STALE_SECONDS)
     cache.delete(f"{key}:recount")
+    _fresh_totals.put(key, total, now)
     return total
+
+
+class _FreshTotals:
+    """Large totals this process read or counted, each kept while it is fresh (COUNT_CACHE_SECONDS
+    from when it was counted, as in the shared cache), so repeated pages of a search skip the cache's
+    round trip (~0.2 ms). No total is served older than the shared cache would serve it: a recount
+    only ever replaces a stale total. Totals are catalogue counts of a search's filters, nobody's
+    private data."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._totals: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, now: float) -> int | None:
+        with self._lock:
+            known = self._totals.get(key)
+            if known is None:
+                return None
+            if now - known[1] >= COUNT_CACHE_SECONDS:
+                del self._totals[key]
+                return None
+            self._totals.move_to_end(key)
+            return known[0]
+
+    def put(self, key: str, total: int, counted_at: float) -> None:
+        with self._lock:
+            self._totals[key] = (total, counted_at)
+            self._totals.move_to_end(key)
+            while len(self._totals) > self.size:
+                self._totals.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._totals.clear()
+
+
+_fresh_totals = _FreshTotals(size=1024)
 
 
 def _count_key(sql: str, params: Any, db: str) -> str:

@@ -167,7 +167,52 @@ def test_search_count_is_exact_when_small_and_cached_briefly_when_large(monkeypa
     assert selectors.search_count(Profile.objects.all()) == 5
     # and once the cached total expires, the search is counted again.
     cache.clear()
+    selectors._fresh_totals.clear()  # this process's copy, kept while fresh: expired too
     assert selectors.search_count(gb) == 5
+
+
+def test_a_fresh_total_is_served_without_asking_the_cache_again(monkeypatch) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 1)
+    clock = [2_000_000.0]
+    monkeypatch.setattr(selectors.time, "time", lambda: clock[0])
+    for _ in range(3):
+        ProfileFactory(country="GB")
+    gb = Profile.objects.filter(country="GB")
+    key = selectors._count_key(*gb.order_by().values("pk").query.sql_with_params(), gb.db)
+    assert selectors.search_count(gb) == 3
+    asked = []
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: asked.append(args))
+
+    clock[0] += selectors.COUNT_CACHE_SECONDS - 1
+    assert selectors.search_count(gb) == 3, "fresh: this process's copy"
+    assert asked == []
+
+    clock[0] += 1  # as old as the shared cache would no longer call fresh: asked again
+    assert selectors.search_count(gb) == 3
+    assert asked == [(key,)]
+
+
+def test_a_total_counted_by_another_process_is_kept_only_while_fresh(monkeypatch) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 1)
+    clock = [3_000_000.0]
+    monkeypatch.setattr(selectors.time, "time", lambda: clock[0])
+    for _ in range(3):
+        ProfileFactory(country="GB")
+    gb = Profile.objects.filter(country="GB")
+    key = selectors._count_key(*gb.order_by().values("pk").query.sql_with_params(), gb.db)
+    cache.set(key, (7, clock[0] - 50), 600)  # another worker counted 7, 50 s ago
+
+    assert selectors.search_count(gb) == 7
+    clock[0] += 9
+    assert selectors.search_count(gb) == 7, "still fresh (59 s old)"
+    clock[0] += 1
+    assert selectors.search_count(gb) == 3, "60 s old: stale, nobody recounting, so recounted"
 
 
 def test_a_stale_search_total_is_recounted_by_one_request_while_the_others_keep_it(monkeypatch) -> None:
