@@ -9,6 +9,7 @@ formats are Django's own filters (``floatformat``, ``intcomma``, ``prov``), call
 from __future__ import annotations
 
 import functools
+import html
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
@@ -18,7 +19,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import formats
-from django.utils.html import conditional_escape as esc
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from discovery.models import Profile
@@ -43,6 +44,15 @@ _ER_METHODS = dict(ProfileScore._meta.get_field("er_method").flatchoices)
 _PK_MARK = "987654321"
 DASH = "\u2013"  # an en dash, what the table shows for "none"
 _MUTED_DASH = f'<span class="muted">{DASH}</span>'
+
+
+def esc(value: Any) -> str:
+    """``conditional_escape`` (what ``{{ value }}`` does to a value), with a plain ``str`` escaped as
+    Django's ``escape`` does (``html.escape``) without its lazy-argument wrapper, which cost more than
+    the escaping (~0.3 ms a page of 25 rows)."""
+    if type(value) is str:
+        return html.escape(value)
+    return conditional_escape(value)
 
 
 # ``prov`` depends only on its arguments, which repeat from row to row (a few kinds, a few dates).

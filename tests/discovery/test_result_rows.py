@@ -12,6 +12,8 @@ from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ from discovery.templatetags.discovery_results import (
     _english_numbers,
     _fixed,
     _money,
+    esc,
     result_rows,
 )
 from tests.factories.discovery import NicheFactory, ProfileFactory
@@ -127,3 +130,21 @@ def test_fast_numbers_write_what_the_filters_write(value, places) -> None:
     assert _fixed(value, places) == floatformat(value, places)
     assert _money(value, english=True) == _money(value)
     assert _money(value) == conditional_escape(intcomma(floatformat(value, 0)))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "plain",
+        "<b>'x' & \"y\"</b>",
+        "é ✔ \u2013",
+        mark_safe("<i>safe</i>"),
+        12,
+        1.5,
+        None,
+        gettext_lazy("Micro"),
+    ],
+)
+def test_row_escaping_is_conditional_escape(value) -> None:
+    assert esc(value) == conditional_escape(value)
