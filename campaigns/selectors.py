@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth.models import AnonymousUser, User
+from django.db import connections, router
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -66,25 +68,55 @@ def client_brands_for(*, user: AnyUser) -> QuerySet[Organisation]:
     return organisations_for(user, Action.EDIT).filter(kind=Organisation.Kind.BRAND).order_by("name")
 
 
-def editable_campaigns(*, user: AnyUser) -> QuerySet[Campaign]:
-    """Campaigns (not archived) where the user may add to the shortlist, with what a choice of them
-    shows: id, name and the organisation's name (other fields load on access)."""
-    # The organisations as a list of ids, not a subquery, and only the shown columns (whole campaign
-    # and organisation rows cost ~0.5 ms CPU more): the search page asks on every request, and a
-    # user with no organisation to edit for needs no query at all.
+def editable_campaigns(*, user: AnyUser) -> list[Campaign]:
+    """Campaigns (not archived) where the user may add to the shortlist, by client then name, with
+    what a choice of them shows: id, name and the client's name (other fields load on access)."""
+    # Every search page asks, so: no query for a user with no organisation to edit for, and else one
+    # statement compiled once per number of organisations, read into light instances (building and
+    # compiling the queryset, and whole campaign and organisation rows, cost ~1 ms CPU).
     org_ids = organisation_ids_for(user, Action.EDIT)
     if not org_ids:
-        return Campaign.objects.none()
-    return (
+        return []
+    alias = router.db_for_read(Campaign)
+    sql, places = _editable_campaigns_sql(alias, len(org_ids))
+    params = [org_ids[place] if isinstance(place, int) else place for place in places]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    campaigns = []
+    for campaign_id, name, org_id, org_name in rows:
+        campaign = _from_db(Campaign, alias, {"id": campaign_id, "name": name, "organisation_id": org_id})
+        campaign.organisation = _from_db(Organisation, alias, {"id": org_id, "name": org_name})
+        campaigns.append(campaign)
+    return campaigns
+
+
+def _from_db(model: type[Any], alias: str, values: dict[str, Any]) -> Any:
+    """A model instance with these field values loaded (the others deferred), as a queryset makes it:
+    ``Model.from_db`` takes the values in the model's field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(alias, names, [values[name] for name in names])
+
+
+@functools.lru_cache(maxsize=64)
+def _editable_campaigns_sql(alias: str, organisations: int) -> tuple[str, tuple[Any, ...]]:
+    """The statement of ``editable_campaigns`` for ``organisations`` ids, and its parameters: the
+    i-th organisation id as ``i``, the others (the archived status) as they are."""
+    placeholders = {-1_000_001 - i: i for i in range(organisations)}  # ids no row has
+    compiler = (
         Campaign.objects.not_archived()
-        .filter(organisation_id__in=org_ids)
-        .select_related("organisation")
-        .only(*EDITABLE_CAMPAIGN_FIELDS)
+        .filter(organisation_id__in=list(placeholders))
         .order_by("organisation__name", "name")
+        .values_list("id", "name", "organisation_id", "organisation__name")
+        .query.get_compiler(alias)
     )
-
-
-EDITABLE_CAMPAIGN_FIELDS = ("id", "name", "organisation_id", "organisation__name")
+    sql, params = compiler.as_sql()
+    ints = [p for p in params if isinstance(p, int)]
+    if sorted(ints) != sorted(placeholders) or compiler.get_converters(
+        [col for col, _sql, _alias in compiler.select]
+    ):
+        raise ValueError(f"unexpected parameters or converters in {sql}")
+    return sql, tuple(placeholders[p] if isinstance(p, int) else p for p in params)
 
 
 def shortlist_entries(*, campaign: Campaign) -> QuerySet[ShortlistEntry]:

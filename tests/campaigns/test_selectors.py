@@ -64,3 +64,15 @@ def test_pages_offering_campaigns_read_them_in_a_fixed_number_of_queries(brand, 
         option = f'<option value="{campaign.pk}">{campaign.name} (Acme Cosmetics)</option>'
         assert option in fragment
         assert option in page
+
+
+def test_editable_campaigns_carry_their_own_names_and_load_other_fields_on_access(
+    brand, brand_member
+) -> None:
+    spring = CampaignFactory(organisation=brand, name="Spring", budget="1234.00", status="active")
+
+    (campaign,) = selectors.editable_campaigns(user=brand_member)
+
+    assert (campaign.pk, campaign.name, campaign.organisation_id) == (spring.pk, "Spring", brand.pk)
+    assert (campaign.organisation.pk, campaign.organisation.name) == (brand.pk, "Acme Cosmetics")
+    assert (str(campaign.budget), campaign.status) == ("1234.00", "active")  # deferred, read on access
