@@ -6,6 +6,7 @@ import importlib
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -61,10 +62,10 @@ def _result_rows(ids: list[int]) -> list[dict[str, Any]]:
     )
 
 
-def search_context(request: HttpRequest, *, form: bool = True) -> dict[str, Any]:
-    """Filter, order and paginate the catalogue for the search page and its fragment (``form=False``:
-    for a page that does not render the filter form; the form then has the sent parameters' fields)."""
-    filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list(), sent_only=not form)
+def search_context(request: HttpRequest) -> dict[str, Any]:
+    """Filter, order and paginate the catalogue for the search page and its fragment (the FilterSet
+    of the parameters sent: the page's filter form comes from ``filter_fields``)."""
+    filterset = ProfileFilterSet(request.GET, queryset=selectors.profile_list(), sent_only=True)
     results = filterset.qs if filterset.is_valid() else Profile.objects.none()
     # Page by id first, then load the page's rows as plain values (see selectors.DeferredRows), for
     # the results table's row renderer (discovery_results.result_rows).
@@ -112,11 +113,13 @@ class _RenderedFilterFields:
         self._niches: list[tuple[str, str]] = []
         self._lock = threading.Lock()
 
-    def get(self, form: forms.Form) -> SafeString:
+    def get(self, filterset: ProfileFilterSet, whole_form: Callable[[], forms.Form]) -> SafeString:
+        """The fields of ``whole_form()`` (the form of every filter, bound to ``filterset``'s data),
+        rendered only when this process has not rendered them for the same values."""
         niches = list(selectors.niche_list().values_list("slug", "name"))
-        data = form.data
-        shown = tuple((name, tuple(data.getlist(name))) for name in form.fields if name in data)
-        key = (translation.get_language(), form.is_bound, shown)
+        data = filterset.data
+        shown = tuple((name, tuple(data.getlist(name))) for name in FILTER_NAMES if name in data)
+        key = (translation.get_language(), filterset.is_bound, shown)
         with self._lock:
             if niches != self._niches:
                 self._html.clear()
@@ -126,7 +129,7 @@ class _RenderedFilterFields:
                 self._html.move_to_end(key)
                 return html
         # The partial's file ends with a newline that the page's own line already has.
-        html = mark_safe(render_to_string(FILTER_FIELDS_TEMPLATE, {"form": form}).removesuffix("\n"))
+        html = mark_safe(render_to_string(FILTER_FIELDS_TEMPLATE, {"form": whole_form()}).removesuffix("\n"))
         with self._lock:
             if niches == self._niches:
                 self._html[key] = html
@@ -141,16 +144,19 @@ class _RenderedFilterFields:
 
 
 filter_fields = _RenderedFilterFields(FILTER_FIELDS_CACHE_SIZE)
+FILTER_NAMES = tuple(ProfileFilterSet.base_filters)  # the whole form's fields, in its order
 
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; an htmx request gets only the results fragment."""
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
-        return render(request, "discovery/partials/_results.html", search_context(request, form=False))
     context = search_context(request)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        return render(request, "discovery/partials/_results.html", context)
     context["saved_searches"] = list(selectors.saved_search_list(user=request.user))
-    context["filter_fields"] = filter_fields.get(context["form"])
+    context["filter_fields"] = filter_fields.get(
+        context["filterset"], lambda: ProfileFilterSet(request.GET, queryset=selectors.profile_list()).form
+    )
     return render(request, "discovery/search.html", context)
 
 
