@@ -232,6 +232,10 @@ def test_a_top_class_absent_from_the_walk_is_read_by_itself(monkeypatch) -> None
     if connection.vendor == "postgresql":
         assert _walks_and_class_reads(ctx.captured_queries) == (1, 1)
         assert total == 33
+        # The top class's names match implies the text filter: read from the names index alone.
+        class_read = next(q["sql"] for q in ctx.captured_queries if "ORDER BY COALESCE" in q["sql"])
+        assert "search_names" in class_read
+        assert "search_document" not in class_read
 
 
 def test_a_top_class_sparse_in_the_walk_walks_further(monkeypatch) -> None:
