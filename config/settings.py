@@ -118,7 +118,7 @@ if USING_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     # Parallel query per statement: the web tier sets 0 (config/gunicorn.conf.py). On a small server
     # under concurrent users, a page's LIMIT query split across workers reads several times the rows
-    # (a relevance walk at 1M: 149 ms in parallel against 28 ms serial) and takes cores from the
+    # (a relevance walk at 1M: 149 ms in parallel against 28-55 ms serial) and takes cores from the
     # other requests. Scoring workers and the shell keep the server's default.
     _parallel = env.str("DB_PARALLEL_WORKERS_PER_GATHER", default="")
     if _parallel:
