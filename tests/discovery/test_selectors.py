@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from discovery import selectors
@@ -171,7 +172,9 @@ def test_search_count_is_exact_when_small_and_cached_briefly_when_large(monkeypa
     assert selectors.search_count(gb) == 5
 
 
-def test_a_fresh_total_is_served_without_asking_the_cache_again(monkeypatch) -> None:
+def _three_gb_profiles_on_a_clock(monkeypatch) -> tuple[QuerySet, str, list[float]]:
+    """Three GB profiles (counted and cached as a large total), their search's count key, and a clock
+    the count cache reads (advance ``clock[0]``)."""
     from django.core.cache import cache
 
     cache.clear()
@@ -182,6 +185,13 @@ def test_a_fresh_total_is_served_without_asking_the_cache_again(monkeypatch) -> 
         ProfileFactory(country="GB")
     gb = Profile.objects.filter(country="GB")
     key = selectors._count_key(*gb.order_by().values("pk").query.sql_with_params(), gb.db)
+    return gb, key, clock
+
+
+def test_a_fresh_total_is_served_without_asking_the_cache_again(monkeypatch) -> None:
+    from django.core.cache import cache
+
+    gb, key, clock = _three_gb_profiles_on_a_clock(monkeypatch)
     assert selectors.search_count(gb) == 3
     asked = []
     monkeypatch.setattr(cache, "get", lambda *args, **kwargs: asked.append(args))
@@ -198,14 +208,7 @@ def test_a_fresh_total_is_served_without_asking_the_cache_again(monkeypatch) -> 
 def test_a_total_counted_by_another_process_is_kept_only_while_fresh(monkeypatch) -> None:
     from django.core.cache import cache
 
-    cache.clear()
-    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 1)
-    clock = [3_000_000.0]
-    monkeypatch.setattr(selectors.time, "time", lambda: clock[0])
-    for _ in range(3):
-        ProfileFactory(country="GB")
-    gb = Profile.objects.filter(country="GB")
-    key = selectors._count_key(*gb.order_by().values("pk").query.sql_with_params(), gb.db)
+    gb, key, clock = _three_gb_profiles_on_a_clock(monkeypatch)
     cache.set(key, (7, clock[0] - 50), 600)  # another worker counted 7, 50 s ago
 
     assert selectors.search_count(gb) == 7
