@@ -543,9 +543,12 @@ _SNAPSHOT_STAGE_COLUMNS = {
     "following": "bigint",
     "posts_count": "bigint",
 }
-# One statement for the chunk: rows whose account exists are inserted, or update a stored day only when
-# a value differs (a day's missing following/posts keep the stored ones), so unchanged rows are not
-# rewritten; xmax = 0 tells an inserted row from an updated one.
+# One statement for the chunk. Rows whose account exists are inserted, or update a stored day only
+# when a value differs (a day's missing following/posts keep the stored ones), so unchanged rows are
+# not rewritten; xmax = 0 tells an inserted row from an updated one. In the same statement each
+# account's latest counts follow its newest snapshot of the chunk (unless the stored ones are newer,
+# or equal): read from the joined rows already materialised, not from a second join of the staging
+# table with the profiles (a quarter of the database's time per chunk when it was its own statement).
 _SNAPSHOT_UPSERT = f"""
 WITH src AS MATERIALIZED (
     SELECT p.id AS profile_id, s.date, s.followers, s.following, s.posts_count
@@ -564,29 +567,27 @@ WITH src AS MATERIALIZED (
         (EXCLUDED.followers, COALESCE(EXCLUDED.following, t.following),
          COALESCE(EXCLUDED.posts_count, t.posts_count))
     RETURNING t.profile_id, (t.xmax = 0) AS inserted
+), latest AS (
+    SELECT DISTINCT ON (profile_id) profile_id, date, followers, following, posts_count
+    FROM src
+    ORDER BY profile_id, date DESC
+), moved AS (
+    UPDATE discovery_profile p SET
+        followers = l.followers,
+        following = COALESCE(l.following, p.following),
+        posts_count = COALESCE(l.posts_count, p.posts_count),
+        stats_as_of = l.date
+    FROM latest l
+    WHERE p.id = l.profile_id
+      AND (p.stats_as_of IS NULL OR l.date >= p.stats_as_of)
+      AND (p.stats_as_of IS DISTINCT FROM l.date
+           OR (p.followers, p.following, p.posts_count) IS DISTINCT FROM
+              (l.followers, COALESCE(l.following, p.following), COALESCE(l.posts_count, p.posts_count)))
+    RETURNING p.id
 )
 SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-       array_agg(DISTINCT profile_id)
+       (SELECT array_agg(id) FROM (SELECT profile_id AS id FROM up UNION SELECT id FROM moved) AS touched)
 FROM up
-"""
-_SNAPSHOT_LATEST = f"""
-UPDATE discovery_profile p SET
-    followers = l.followers,
-    following = COALESCE(l.following, p.following),
-    posts_count = COALESCE(l.posts_count, p.posts_count),
-    stats_as_of = l.date
-FROM (
-    SELECT DISTINCT ON (p2.id) p2.id, s.date, s.followers, s.following, s.posts_count
-    FROM "{_SNAPSHOT_STAGE}" s
-    JOIN discovery_profile p2 ON p2.platform = s.platform AND p2.handle = s.handle
-    ORDER BY p2.id, s.date DESC
-) l
-WHERE p.id = l.id
-  AND (p.stats_as_of IS NULL OR l.date >= p.stats_as_of)
-  AND (p.stats_as_of IS DISTINCT FROM l.date
-       OR (p.followers, p.following, p.posts_count) IS DISTINCT FROM
-          (l.followers, COALESCE(l.following, p.following), COALESCE(l.posts_count, p.posts_count)))
-RETURNING p.id
 """
 
 
@@ -662,14 +663,10 @@ class _SnapshotWriter(_Writer):
         stage_frame(_SNAPSHOT_STAGE, _SNAPSHOT_STAGE_COLUMNS, frame)
         with connection.cursor() as cursor:
             cursor.execute(_SNAPSHOT_UPSERT)
-            matched, created, updated, changed_ids = cursor.fetchone()
+            matched, created, updated, touched = cursor.fetchone()
         if matched < len(frame):
             self.reject_unknown_accounts(parsed, _SNAPSHOT_STAGE)
-        with connection.cursor() as cursor:
-            # Latest counts follow the newest snapshot of each account, unless the stored ones are newer.
-            cursor.execute(_SNAPSHOT_LATEST)
-            moved = [pk for (pk,) in cursor.fetchall()]
-        _mark_dirty({*moved, *(changed_ids or [])})
+        _mark_dirty(set(touched or ()))
         written = len(frame) - len(parsed.rejected)
         return Counter(created=created, updated=updated, unchanged=written - created - updated)
 
