@@ -673,10 +673,22 @@ def _spike_days(signals: list[dict[str, Any]], snapshots: list[dict[str, Any]]) 
     return sorted(days)
 
 
+# What a marketer reads for each audience-quality signal the scorer stores by code.
+SIGNAL_LABELS = {
+    "follower_spike": "Follower spikes",
+    "following_seesaw": "Following seesaw",
+    "er_below_tier": "Engagement against the tier",
+    "comment_like_ratio": "Comments per like",
+    "mass_follow": "Mass following",
+    "fake_followers": "Fake followers (sample)",
+}
+
+
 def _readable_signal(signal: dict[str, Any]) -> dict[str, Any]:
-    """A signal with a label for people (the scorer stores a code)."""
+    """A signal with a label for people (the scorer stores a code; an unknown code reads as words)."""
     code = str(signal.get("code") or "signal")
-    return {**signal, "label": code.replace("_", " ").capitalize(), "sentence": signal.get("sentence", "")}
+    label = SIGNAL_LABELS.get(code) or code.replace("_", " ").capitalize()
+    return {**signal, "label": label, "sentence": signal.get("sentence", "")}
 
 
 def post_engagement(post: Post, *, followers: int | None) -> float | None:

@@ -132,7 +132,9 @@ def test_profile_page_shows_scores_signals_charts_and_similar(web) -> None:
                 "flagged": True,
                 "sentence": "Gained 9,800 followers in a day against a usual 12.",
                 "gain": 9_800 / 4,
-            }
+            },
+            {"code": "comment_like_ratio", "flagged": False, "sentence": "2.4 comments per 100 likes."},
+            {"code": "a_future_signal", "flagged": False, "sentence": "Scored by a newer scorer."},
         ],
     )
     twin = _profile("runkim", niche=fitness, followers=32_000, er=4.0)
@@ -149,7 +151,9 @@ def test_profile_page_shows_scores_signals_charts_and_similar(web) -> None:
     assert response.status_code == 200
     assert "1.8\u00d7 tier median ER" in html
     assert "Good" in html
-    assert "Follower spike" in html
+    assert "Follower spikes" in html
+    assert "<strong>Comments per like</strong>" in html  # a label for people, not the stored code
+    assert "<strong>A future signal</strong>" in html  # a code without a label still reads as words
     assert "Gained 9,800 followers in a day against a usual 12." in html
     assert 'id="growth-chart"' in html
     assert 'id="er-chart"' in html
