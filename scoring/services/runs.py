@@ -8,13 +8,14 @@ import io
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
@@ -374,24 +375,81 @@ def _quartiles_values(quartiles: dict[str, dict[str, list[float]]]) -> tuple[str
     return f"(VALUES {values})", [v for row in rows for v in row]
 
 
+# A full run's publish inserts its staged rows in this many slices (by profile id), each on its own
+# connection at once: inserting into the scores table is mostly the upkeep of its search indexes,
+# one core per statement, while the worker's own process idles (bench/bench_scoring.py).
+PUBLISH_SLICES = 2
+
+
 def stage_publish(
     *, run_id: int, timings: dict[str, float] | None = None
 ) -> dict[str, dict[str, list[float]]]:
-    """Write a full run's staged rows into the scores table in one statement; returns the quartiles used.
+    """Write a full run's staged rows into the scores table; returns the quartiles used.
 
     Tier-relative ER and rating come from the catalogue's quartiles as they are after the run (the
     staged rows in place of their profiles' current scores), the numbers ``scores_rerate`` would
     give them after chunk-by-chunk writes; every other column is the chunk's. Rows whose numbers
     did not change are not rewritten. Scores outside the run are then re-rated (only those that move).
+    Outside a transaction (a worker) the rows are inserted in ``PUBLISH_SLICES`` statements at once,
+    each committed on its own connection; then the stage is emptied and the rest re-rated in one
+    transaction. A publish that fails halfway leaves the run unfinished: the stale-run sweep marks
+    its staged profiles dirty, and the next run scores them again.
     ``timings`` gets the seconds of its three parts (publish_quartiles, publish_insert, publish_rerate).
     """
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    table = ProfileScore._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         _work_mem(cursor)
         quartiles = selectors.er_quartiles_by_tier(staged_run_id=run_id)
     started = _timed(timings, "publish_quartiles", started)
+    # A caller inside a transaction (a test, a command wrapped in atomic) holds the staged rows
+    # uncommitted: other connections would not see them.
+    slices = PUBLISH_SLICES if not connection.in_atomic_block else 1
+    insert, params = _publish_insert_sql(quartiles, slices=slices)
+    if slices > 1:
+        statements = [(insert, [*params, run_id, k]) for k in range(slices)]
+        with ThreadPoolExecutor(max_workers=slices, thread_name_prefix="scoring-publish") as pool:
+            published = sum(pool.map(_publish_slice, statements))
+    with transaction.atomic(), connection.cursor() as cursor:
+        _work_mem(cursor)
+        if slices == 1:
+            cursor.execute(insert, [*params, run_id])
+            published = cursor.rowcount
+        cursor.execute(f"SELECT count(*) FROM {RUN_STAGE} WHERE run_id = %s", [run_id])
+        staged = cursor.fetchone()[0]
+        scored = ScoringRun.objects.filter(pk=run_id).values_list("scored", flat=True).first() or 0
+        if staged < scored:
+            # The stage is UNLOGGED: a database crash emptied it. Whatever this run could not
+            # publish goes to the next dirty run.
+            profiles_mark_dirty_sql(
+                select_sql=f"SELECT p.id FROM {Profile._meta.db_table} p WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{RUN_STAGE} st WHERE st.run_id = %s AND st.profile_id = p.id)",
+                params=[run_id],
+            )
+            _run_fail(run_id=run_id, error=f"{scored - staged} staged scores lost; their profiles are dirty")
+        # Emptied by TRUNCATE when no other run stages rows (no dead tuples left behind).
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RUN_STAGE} WHERE run_id <> %s)", [run_id])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"DELETE FROM {RUN_STAGE} WHERE run_id = %s", [run_id])
+        else:
+            cursor.execute(f"TRUNCATE {RUN_STAGE}")
+        started = _timed(timings, "publish_insert", started)
+        scores_rerate(quartiles=quartiles)
+    _timed(timings, "publish_rerate", started)  # with the commit
+    logger.info("run %s: %d staged scores published (%d rows written)", run_id, staged, published)
+    return quartiles
+
+
+def _publish_insert_sql(
+    quartiles: dict[str, dict[str, list[float]]], *, slices: int = 1
+) -> tuple[str, list[Any]]:
+    """The publish INSERT of a run's staged rows and its parameters, but for the run id (and slice).
+
+    Parameters to append: the run id, then with ``slices`` > 1 the slice (profile id modulo slices).
+    It writes the profile's follower count too (``profile_followers``, which the scores table's
+    insert trigger would otherwise look up row by row; scoring 0011).
+    """
+    table = ProfileScore._meta.db_table
     relation, params = _quartiles_values(quartiles)
     columns = [c for c in score_columns() if c != "profile_followers"]
     no_group = "q.tier IS NULL OR st.er IS NULL"
@@ -418,39 +476,27 @@ def stage_publish(
         f"({', '.join(f'cur.{c}' for c, _ in compared)}) IS NOT DISTINCT FROM "
         f"({', '.join(sql for _, sql in compared)})"
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        _work_mem(cursor)
-        cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {', '.join(select)} FROM {RUN_STAGE} st "
-            f"LEFT JOIN {relation} AS q (platform, tier, q1, q2, q3) "
-            "ON q.platform = st.platform AND q.tier = st.tier "
-            f"WHERE st.run_id = %s AND NOT EXISTS ({unchanged}) {_upsert_tail(table, columns)}",
-            [*params, run_id],
-        )
-        published = cursor.rowcount
-        cursor.execute(f"SELECT count(*) FROM {RUN_STAGE} WHERE run_id = %s", [run_id])
-        staged = cursor.fetchone()[0]
-        scored = ScoringRun.objects.filter(pk=run_id).values_list("scored", flat=True).first() or 0
-        if staged < scored:
-            # The stage is UNLOGGED: a database crash emptied it. Whatever this run could not
-            # publish goes to the next dirty run.
-            profiles_mark_dirty_sql(
-                select_sql=f"SELECT p.id FROM {Profile._meta.db_table} p WHERE NOT EXISTS (SELECT 1 FROM "
-                f"{RUN_STAGE} st WHERE st.run_id = %s AND st.profile_id = p.id)",
-                params=[run_id],
-            )
-            _run_fail(run_id=run_id, error=f"{scored - staged} staged scores lost; their profiles are dirty")
-        # Emptied by TRUNCATE when no other run stages rows (no dead tuples left behind).
-        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {RUN_STAGE} WHERE run_id <> %s)", [run_id])
-        if cursor.fetchone()[0]:
-            cursor.execute(f"DELETE FROM {RUN_STAGE} WHERE run_id = %s", [run_id])
-        else:
-            cursor.execute(f"TRUNCATE {RUN_STAGE}")
-        started = _timed(timings, "publish_insert", started)
-        scores_rerate(quartiles=quartiles)
-    _timed(timings, "publish_rerate", started)  # with the commit
-    logger.info("run %s: %d staged scores published (%d rows written)", run_id, staged, published)
-    return quartiles
+    in_slice = f"AND st.profile_id %% {slices} = %s" if slices > 1 else ""
+    sql = (
+        f"INSERT INTO {table} ({column_list}, profile_followers) SELECT {', '.join(select)}, p.followers "
+        f"FROM {RUN_STAGE} st JOIN {Profile._meta.db_table} p ON p.id = st.profile_id "
+        f"LEFT JOIN {relation} AS q (platform, tier, q1, q2, q3) "
+        "ON q.platform = st.platform AND q.tier = st.tier "
+        f"WHERE st.run_id = %s {in_slice} AND NOT EXISTS ({unchanged}) {_upsert_tail(table, columns)}"
+    )
+    return sql, params
+
+
+def _publish_slice(statement: tuple[str, list[Any]]) -> int:
+    """One slice of the publish INSERT, in its own transaction on this thread's own connection."""
+    sql, params = statement
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _work_mem(cursor)
+            cursor.execute(sql, params)
+            return cursor.rowcount
+    finally:
+        connections.close_all()
 
 
 def score_columns() -> list[str]:

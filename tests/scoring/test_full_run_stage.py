@@ -188,3 +188,28 @@ def test_a_full_rescore_of_an_unchanged_catalogue_neither_rewrites_nor_locks_a_s
         rows = cursor.fetchall()
     assert len(rows) == 8
     assert all(xmin == versions[pid] and xmax == "0" for pid, xmin, xmax in rows)
+
+
+def _profile_followers() -> dict[int, int | None]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT profile_id, profile_followers FROM scoring_profilescore")
+        return dict(cursor.fetchall())
+
+
+def test_every_score_carries_its_profiles_follower_count_after_a_full_and_a_dirty_run():
+    # given a catalogue rescored in full (the publish writes the count; its slices on own connections)
+    _catalogue()
+    scoring_run_sync(all_profiles=True, batch_size=3)
+    expected = dict(Profile.objects.values_list("id", "followers"))
+    assert _profile_followers() == expected
+
+    # when one profile's score is deleted and rescored by a dirty run (the upsert leaves the count to
+    # the insert trigger), and another profile's count changes
+    first, second = sorted(expected)[:2]
+    ProfileScore.objects.filter(profile_id=first).delete()
+    profiles_mark_dirty(profile_ids=[first])
+    scoring_run_sync()
+    Profile.objects.filter(pk=second).update(followers=77_777)
+
+    # then both score rows hold their profile's current count
+    assert _profile_followers() == expected | {second: 77_777}
