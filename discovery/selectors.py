@@ -872,6 +872,45 @@ def profiles_for_compare(*, ids: list[int]) -> list[Profile]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+# Compare view: the metrics where one profile can be "best", whether higher or lower is better, and the
+# score field that must agree for values to be comparable (money within one currency, ER within one
+# method: by followers and by views are different measures).
+COMPARE_BEST: dict[str, tuple[str, str | None]] = {
+    "er": ("max", "er_method"),
+    "tier_relative_er": ("max", None),
+    "growth_30d_pct": ("max", None),
+    "quality": ("max", None),
+    "expected_engagements": ("max", None),
+    "expected_reach": ("max", None),
+    "price": ("min", "currency"),
+    "cpe": ("min", "currency"),
+}
+
+
+def compare_best(profiles: list[Profile]) -> dict[str, set[int]]:
+    """Per metric of ``COMPARE_BEST``, the ids of the profiles with the best value (ties: all of them).
+
+    A metric is left out when fewer than two profiles have a value (unknown is never best), when all
+    values are equal, or when the profiles with a value differ in the field that makes them comparable.
+    """
+    best: dict[str, set[int]] = {}
+    for metric, (direction, same) in COMPARE_BEST.items():
+        known = []
+        for profile in profiles:
+            score = getattr(profile, "score", None)
+            value = getattr(score, metric, None) if score is not None else None
+            if value is not None:
+                known.append((profile.pk, value, getattr(score, same) if same else None))
+        if len(known) < 2 or len({kind for _pk, _v, kind in known}) > 1:
+            continue
+        values = [value for _pk, value, _kind in known]
+        target = max(values) if direction == "max" else min(values)
+        if values.count(target) == len(values):
+            continue  # all equal: nobody stands out
+        best[metric] = {pk for pk, value, _kind in known if value == target}
+    return best
+
+
 def saved_search_list(*, user: User) -> QuerySet[SavedSearch]:
     """The user's own saved searches."""
     return SavedSearch.objects.filter(user=user).order_by("name")

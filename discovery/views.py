@@ -212,7 +212,8 @@ def compare(request: HttpRequest) -> HttpResponse:
         missing = sorted(set(ids) - {p.pk for p in profiles})
         error = f"No profile with id {', '.join(map(str, missing))}."
     status = 400 if error else 200
-    return render(request, "discovery/compare.html", {"profiles": profiles, "error": error}, status=status)
+    context = {"profiles": profiles, "error": error, "best": selectors.compare_best(profiles)}
+    return render(request, "discovery/compare.html", context, status=status)
 
 
 def _export_rows(request: HttpRequest) -> list[Profile] | HttpResponse:

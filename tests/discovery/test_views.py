@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from discovery import selectors
 from discovery.models import SavedSearch
 from tests.factories.discovery import FollowerSnapshotFactory, NicheFactory, PostFactory, ProfileFactory
 from tests.factories.scoring import ProfileScoreFactory
@@ -186,6 +187,38 @@ def test_compare_shows_two_to_five_profiles_in_the_requested_order(web) -> None:
 
     assert html.index("@cc") < html.index("@aa") < html.index("@bb")
     assert "GBP 300" in html
+
+
+def test_compare_marks_the_best_value_of_each_comparable_row(web) -> None:
+    cheap = _profile("cheap", price=Decimal("100"), cpe=Decimal("0.5"), er=2.0, er_method="followers")
+    lively = _profile("lively", price=Decimal("300"), cpe=Decimal("0.9"), er=6.0, er_method="followers")
+    video = _profile("video", price=Decimal("200"), cpe=Decimal("0.7"), er=9.0, er_method="views")
+    pair = f"{cheap.pk},{lively.pk}"
+
+    best = selectors.compare_best(selectors.profiles_for_compare(ids=[cheap.pk, lively.pk]))
+    with_video = selectors.compare_best(selectors.profiles_for_compare(ids=[cheap.pk, lively.pk, video.pk]))
+    html = web.get("/compare/", {"ids": pair}).content.decode()
+
+    assert best["price"] == {cheap.pk}
+    assert best["cpe"] == {cheap.pk}
+    assert best["er"] == {lively.pk}  # higher is better
+    assert "er" not in with_video  # by views and by followers are not one measure
+    assert with_video["price"] == {cheap.pk}
+    cheap_price = html.split("Price / post")[1].split("</tr>")[0]
+    assert cheap_price.count('class="num best"') == 1
+    assert cheap_price.index("GBP 100") < cheap_price.index("best of these") < cheap_price.index("GBP 300")
+
+
+def test_compare_marks_nothing_where_values_tie_are_unknown_or_in_two_currencies(web) -> None:
+    gbp = _profile("gbp", price=Decimal("100"), currency="GBP", quality=80, growth_30d_pct=None)
+    usd = _profile("usd", price=Decimal("90"), currency="USD", quality=80, growth_30d_pct=None)
+
+    best = selectors.compare_best(selectors.profiles_for_compare(ids=[gbp.pk, usd.pk]))
+
+    assert "price" not in best
+    assert "cpe" not in best
+    assert "quality" not in best  # a tie
+    assert "growth_30d_pct" not in best  # unknown is never best
 
 
 def test_compare_accepts_the_checkbox_form(web) -> None:
