@@ -108,6 +108,8 @@ class ParsedRows:
         self.rows: list[int] = list(records) if records is not None else []
         self.names: list[str] = []
         self.columns: list[list[Any]] = []
+        # What a writer's ``prepare`` made of the chunk for its set-based write (in the reading thread).
+        self.staged: Any = None
 
     @property
     def records(self) -> dict[int, dict[str, Any]]:

@@ -135,23 +135,29 @@ def _describe(summary: ImportSummary, plan: _Plan) -> None:
         summary.notes.append(f"{plan.info.blank_rows} entirely blank row(s) skipped; they are not data rows.")
 
 
-def _chunks(plan: _Plan, chunk_size: int, skip: int) -> Iterator[tuple[ParsedRows, int]]:
+def _chunks(plan: _Plan, chunk_size: int, skip: int, writer: _Writer) -> Iterator[tuple[ParsedRows, int]]:
     """Parsed chunks and the last data row number each covers, read and parsed ahead in a thread.
 
     Reading and parsing touch no database, so the next chunk is parsed while the database writes this
     one (psycopg2 releases the GIL while it waits): an import's wall time becomes about the larger of
     the two instead of their sum. At most ``_PREFETCH`` parsed chunks wait, so memory stays flat.
     """
-    return _prefetched(_parsed_chunks(plan, chunk_size, skip))
+    prepare = writer.prepare if connection.vendor == "postgresql" else None
+    return _prefetched(_parsed_chunks(plan, chunk_size, skip, prepare))
 
 
-def _parsed_chunks(plan: _Plan, chunk_size: int, skip: int) -> Iterator[tuple[ParsedRows, int]]:
-    """Parsed chunks and the last data row number each covers (in the caller's thread)."""
+def _parsed_chunks(
+    plan: _Plan, chunk_size: int, skip: int, prepare: Callable[[ParsedRows], None] | None
+) -> Iterator[tuple[ParsedRows, int]]:
+    """Parsed chunks and the last data row number each covers; clean chunks prepared for the
+    writer's set-based path (``prepare`` uses no database)."""
     for frame, bad_rows in readers.iter_chunks(plan.info, chunk_size=chunk_size, skip_rows=skip):
         parsed = parse_frame(frame, plan.mapping)
         for bad in bad_rows:
             parsed.raw[bad.row] = bad.cells
             parsed.reject(bad.row, "(row)", "", bad.reason)
+        if prepare is not None and parsed.pristine:
+            prepare(parsed)
         last = max([*parsed.rows, *(bad.row for bad in bad_rows), skip])
         yield parsed, last
 
@@ -227,7 +233,7 @@ def _run_chunks(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """One transaction per chunk, committed together with the job's checkpoint."""
-    with closing(_chunks(plan, chunk_size, skip)) as chunks:
+    with closing(_chunks(plan, chunk_size, skip, writer)) as chunks:
         for parsed, last in chunks:
             _write_committed(writer, parsed, summary, last, job=job, progress=progress)
 
@@ -279,7 +285,7 @@ def _run_strict(
 ) -> None:
     """All chunks in one transaction; any rejected row (duplicates aside) rolls everything back."""
     try:
-        with transaction.atomic(), closing(_chunks(plan, chunk_size, 0)) as chunks:
+        with transaction.atomic(), closing(_chunks(plan, chunk_size, 0, writer)) as chunks:
             for parsed, last in chunks:
                 _write_chunk(writer, parsed, summary)
                 summary.rows_done = last

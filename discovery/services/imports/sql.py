@@ -275,27 +275,45 @@ def _copy_value(field: Any, obj: Any, now: dt.datetime) -> str:
 
 
 def stage_frame(table: str, columns: dict[str, str], frame: pd.DataFrame) -> None:
-    """COPY ``frame`` into the session's temporary staging table ``table`` (``columns``: name -> SQL type).
+    """COPY ``frame`` into the session's temporary staging table ``table`` (``columns``: name -> SQL type)."""
+    stage_text(table, columns, frame_csv(frame, columns), copy_format="csv")
 
-    The table lives as long as the connection and is emptied first; text columns read an empty cell as
-    '' (FORCE_NOT_NULL), every other column reads it as NULL. pandas writes the CSV in C, and COPY is
-    the fastest way in: the same path as the benchmark's physical limit.
+
+def frame_csv(frame: pd.DataFrame, columns: dict[str, str]) -> str:
+    """``frame``'s ``columns`` as CSV for ``stage_text`` (no database: the reading thread can build it).
+
+    Text columns read an empty cell as '' (FORCE_NOT_NULL), every other column reads it as NULL.
+    pandas writes the CSV in C.
     """
-    spec = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
-    texts = ", ".join(f'"{name}"' for name, kind in columns.items() if kind == "text")
-    options = f", FORCE_NOT_NULL ({texts})" if texts else ""
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, columns=list(columns))
-    buffer.seek(0)
+    return buffer.getvalue()
+
+
+def stage_text(table: str, columns: dict[str, str], text: str, *, copy_format: str = "text") -> None:
+    """COPY ``text`` (COPY's ``text`` or ``csv`` format) into the session's temporary staging table.
+
+    The table lives as long as the connection and is emptied first. The settings, the table and its
+    emptying go in one round trip: while a reading thread parses the next chunk, each round trip also
+    waits for the GIL.
+    """
+    spec = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
+    options = ""
+    if copy_format == "csv":
+        texts = ", ".join(f'"{name}"' for name, kind in columns.items() if kind == "text")
+        options = f", FORCE_NOT_NULL ({texts})" if texts else ""
     with connection.cursor() as cursor:
         # Staged rows are matched to stored ones by their unique keys. Left to itself the planner sorts or
         # hashes the whole target table for each chunk (its statistics lag a bulk load), which grows with
         # the catalogue; index lookups per staged row cost the same at any size.
-        cursor.execute("SET LOCAL enable_hashjoin = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{table}" ({spec}) ON COMMIT DELETE ROWS')
-        cursor.execute(f'TRUNCATE "{table}"')
-        cursor.copy_expert(f'COPY "{table}" FROM STDIN WITH (FORMAT csv{options})', buffer)
+        cursor.execute(
+            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+            f'CREATE TEMP TABLE IF NOT EXISTS "{table}" ({spec}) ON COMMIT DELETE ROWS; '
+            f'TRUNCATE "{table}"'
+        )
+        cursor.copy_expert(
+            f'COPY "{table}" FROM STDIN WITH (FORMAT {copy_format}{options})', io.StringIO(text)
+        )
 
 
 def counts_column(values: list[Any]) -> pd.array:
