@@ -161,14 +161,15 @@ def chunk_score_rows(
 
 # Below this many profiles (a one-by-one retry) the second connection costs more than it saves.
 PARALLEL_READS_MIN = 500
+READER_THREADS = 2
 _READER: ThreadPoolExecutor | None = None
 
 
 def _reader() -> ThreadPoolExecutor:
-    """One reader thread per process (a worker scores one chunk at a time)."""
+    """Reader threads of the process: one per chunk a worker scores at once (runs.SCORING_LANES)."""
     global _READER
     if _READER is None:
-        _READER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scoring-reader")
+        _READER = ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="scoring-reader")
     return _READER
 
 

@@ -583,8 +583,30 @@ def profiles_score_batch(
     )
 
 
+# Chunks a worker scores at once, each in its own transaction on its own connection (threads): while
+# one lane computes in Python, the other's queries and COPY run in PostgreSQL, so one worker keeps
+# both a core of its own and one of the database's busy. A step's ``batch_size`` is split between
+# them (each lane claims batch_size / lanes), so memory and a chain's claim contract stay as they
+# were. Only when each lane gets at least LANE_MIN_PROFILES (smaller chunks gain nothing) and the
+# caller holds no transaction (other connections would not see its rows).
+SCORING_LANES = 2
+LANE_MIN_PROFILES = 500
+_LANES: ThreadPoolExecutor | None = None
+
+
+def _lane_pool() -> ThreadPoolExecutor:
+    global _LANES
+    if _LANES is None:
+        _LANES = ThreadPoolExecutor(max_workers=SCORING_LANES - 1, thread_name_prefix="scoring-lane")
+    return _LANES
+
+
 def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> int:
-    """Score the next chunk for a run; returns how many profiles were claimed (0 = nothing left)."""
+    """Score the next chunk for a run; returns how many profiles were claimed (0 = nothing left).
+
+    The chunk may be scored as ``SCORING_LANES`` smaller chunks at once (see there); the return
+    value is their total, so a chain goes on exactly when the step claimed ``batch_size``.
+    """
     run = ScoringRun.objects.filter(pk=run_id).first()
     if run is None or run.status not in (ScoringRun.Status.RUNNING, ScoringRun.Status.QUEUED):
         return 0
@@ -597,31 +619,60 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
     context_s = time.perf_counter() - started
     # A caller inside a transaction (a test, a command wrapped in atomic) may hold uncommitted rows
     # that a second connection would not see: read everything on this one then.
-    context.parallel_reads = connection.vendor == "postgresql" and not connection.in_atomic_block
+    outside = connection.vendor == "postgresql" and not connection.in_atomic_block
+    context.parallel_reads = outside
     failed_ids = [e["profile_id"] for e in run.errors if "profile_id" in e]
-    try:
+    lanes = SCORING_LANES if outside and batch_size >= SCORING_LANES * LANE_MIN_PROFILES else 1
+    sizes = [batch_size // lanes + (1 if k < batch_size % lanes else 0) for k in range(lanes)]
+
+    def lane(size: int) -> BatchResult:
         # The chunk and the run's counters commit together: a worker killed anywhere in between
         # leaves both untouched, so the resumed run neither loses nor double-counts the chunk.
         with transaction.atomic():
             result = profiles_score_batch(
-                batch_size=batch_size,
+                batch_size=size,
                 context=context,
                 exclude_ids=failed_ids,
                 queue_run_id=run.pk if run.kind == ScoringRun.Kind.FULL else None,
                 stage=run_stages(run),
             )
-            result.timings["context"] = context_s
+            result.timings["context"] = context_s / lanes
             _run_progress(run_id=run.pk, result=result)
+        return result
+
+    def lane_on_own_connection(size: int) -> BatchResult:
+        try:
+            return lane(size)
+        finally:
+            connections.close_all()
+
+    try:
+        others = [_lane_pool().submit(lane_on_own_connection, size) for size in sizes[1:]]
+        errors: list[BaseException] = []
+        results = []
+        try:
+            results.append(lane(sizes[0]))
+        except Exception as exc:
+            errors.append(exc)
+        for future in others:
+            try:
+                results.append(future.result())
+            except Exception as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
     except Exception as exc:
         _run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
         raise
-    if result.claimed < batch_size or result.scored == 0:
+    claimed = sum(r.claimed for r in results)
+    scored = sum(r.scored for r in results)
+    if claimed < batch_size or scored == 0:
         # Nothing left, or a chunk where every profile failed: this chain stops (rather than loop on
         # bad rows); the run closes when its last chain stops.
         if _chain_stopped(run_id=run.pk) == 0:
             scoring_run_finish(run_id=run.pk)
-        return 0 if result.scored == 0 else result.claimed
-    return result.claimed
+        return 0 if scored == 0 else claimed
+    return claimed
 
 
 def _chain_stopped(*, run_id: int) -> int:

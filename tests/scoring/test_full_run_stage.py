@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 from django.db import connection, transaction
@@ -13,6 +14,7 @@ from scoring import selectors
 from scoring.models import DirtyProfile, ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services import chunk as chunk_module
 from scoring.services import profiles_mark_dirty, scoring_run_create, scoring_run_step, scoring_run_sync
+from scoring.services import runs as runs_module
 from scoring.services.runs import RUN_STAGE
 from tests.factories.discovery import FollowerSnapshotFactory, PostFactory, ProfileFactory
 
@@ -213,3 +215,38 @@ def test_every_score_carries_its_profiles_follower_count_after_a_full_and_a_dirt
 
     # then both score rows hold their profile's current count
     assert _profile_followers() == expected | {second: 77_777}
+
+
+def test_a_step_scores_its_chunk_as_two_lanes_on_their_own_connections_with_the_same_numbers(monkeypatch):
+    # given a settled catalogue rescored in full one chunk at a time (the second run rates against
+    # the quartiles the first published)
+    _catalogue()
+    scoring_run_sync(all_profiles=True, batch_size=4)
+    single = scoring_run_sync(all_profiles=True, batch_size=4)
+    assert single.batches == 2
+    expected = _scores()
+
+    # when the same rescore runs with each step split into two lanes (threads, own connections)
+    monkeypatch.setattr(runs_module, "LANE_MIN_PROFILES", 1)
+    threads = []
+    real = runs_module.profiles_score_batch
+
+    def spy(**kwargs):
+        threads.append((threading.current_thread().name, kwargs["batch_size"]))
+        return real(**kwargs)
+
+    monkeypatch.setattr(runs_module, "profiles_score_batch", spy)
+    run = scoring_run_sync(all_profiles=True, batch_size=4)
+
+    # then each step claimed two chunks of two, one of them off the main thread, and every number,
+    # the run's counters, the queue and the stage are as with one lane
+    assert sorted(size for _, size in threads) == [2] * len(threads)
+    assert any(name.startswith("scoring-lane") for name, _ in threads)
+    assert any(name == "MainThread" for name, _ in threads)
+    run.refresh_from_db()
+    assert (run.status, run.scored, run.failed, run.batches) == (ScoringRun.Status.SUCCEEDED, 8, 0, 4)
+    assert _scores() == expected
+    assert not ScoringQueueItem.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {RUN_STAGE}")
+        assert cursor.fetchone()[0] == 0
