@@ -52,6 +52,7 @@ def _creators_create(creators: list[tuple[str, str, str]]) -> list[int]:
             'COPY "discovery_creator" ("id", "name", "country", "language", "created_at", "updated_at") '
             "FROM STDIN WITH (FORMAT text)",
             buffer,
+            COPY_READ,
         )
     return ids
 
@@ -92,6 +93,9 @@ def _bulk_upsert(
 
 
 _COPY_NULL = "\\N"
+# Characters psycopg2's copy_expert reads from the buffer at a time (its default is 8 KB): a chunk in one
+# or few reads, since each read takes the GIL back from the import's reading thread.
+COPY_READ = 1 << 22
 # COPY's text format: backslash, tab, newline and carriage return are escaped inside values.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -201,7 +205,9 @@ def _copy_and_upsert(
             f'SELECT {quoted} FROM "{table}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "import_{table}"')
-        cursor.copy_expert(f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})', buffer)
+        cursor.copy_expert(
+            f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})', buffer, COPY_READ
+        )
         cursor.execute(
             f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "import_{table}" '
             f"ON CONFLICT ({conflict}) {action}{tail}"
@@ -312,7 +318,9 @@ def stage_text(table: str, columns: dict[str, str], text: str, *, copy_format: s
             f'TRUNCATE "{table}"'
         )
         cursor.copy_expert(
-            f'COPY "{table}" FROM STDIN WITH (FORMAT {copy_format}{options})', io.StringIO(text)
+            f'COPY "{table}" FROM STDIN WITH (FORMAT {copy_format}{options})',
+            io.StringIO(text),
+            COPY_READ,
         )
 
 
