@@ -137,7 +137,8 @@ def _latest_per_profile(frame: pd.DataFrame, window: int) -> pd.DataFrame:
         return frame
     pid = frame["profile_id"].to_numpy(dtype="int64")
     stamps = pd.DatetimeIndex(frame["posted_at"]).asi8
-    order = np.lexsort((-stamps, pid))
+    # A frame already in that order (the scoring selector sorts its posts so) skips the sort.
+    order = np.arange(len(pid)) if _in_order(pid, -stamps) else np.lexsort((-stamps, pid))
     sorted_pid = pid[order]
     starts = np.ones(len(order), dtype=bool)
     starts[1:] = sorted_pid[1:] != sorted_pid[:-1]
@@ -477,7 +478,21 @@ def _by_profile_day(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     days = frame["day"].to_numpy(dtype="datetime64[ns]").view("int64")
-    return frame.iloc[np.lexsort((days, frame["profile_id"].to_numpy()))]
+    pid = frame["profile_id"].to_numpy()
+    if _in_order(pid, days):  # the scoring selector sorts its snapshots so
+        return frame
+    return frame.iloc[np.lexsort((days, pid))]
+
+
+def _in_order(first: np.ndarray, second: np.ndarray) -> bool:
+    """Rows already sorted by ``first``, then ``second`` (both non-decreasing): one O(n) pass.
+
+    A stable sort of such rows keeps them as they are, so callers may skip it.
+    """
+    if len(first) < 2:
+        return True
+    step = np.diff(first)
+    return bool((step >= 0).all() and ((step > 0) | (np.diff(second) >= 0)).all())
 
 
 def regex_escape(tag: str) -> str:

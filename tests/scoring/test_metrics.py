@@ -283,3 +283,39 @@ def test_imported_er_falls_back_to_engagement_average_then_vendor_rate():
     assert out.iloc[0] == pytest.approx(2.3)
     assert out.iloc[1] == pytest.approx(1.39)
     assert math.isnan(out.iloc[2])
+
+
+def test_windows_and_day_order_are_the_same_whether_rows_arrive_sorted_or_not():
+    # given posts and snapshots of two profiles in arrival order, and the same rows already sorted
+    # by profile then newest post / by profile then day (as the scoring selector returns them)
+    posts = _posts(
+        [
+            {"profile_id": 2, "posted_at": "2026-01-03", "likes": 30.0},
+            {"profile_id": 1, "posted_at": "2026-01-01", "likes": 10.0},
+            {"profile_id": 1, "posted_at": "2026-01-03", "likes": 12.0},
+            {"profile_id": 2, "posted_at": "2026-01-01", "likes": 20.0},
+            {"profile_id": 1, "posted_at": "2026-01-02", "likes": 11.0},
+        ]
+    )
+    sorted_posts = posts.iloc[[2, 4, 1, 0, 3]]
+    snaps = pd.DataFrame(
+        {
+            "profile_id": [2, 1, 1, 2],
+            "captured_on": pd.to_datetime(["2026-01-02", "2026-01-02", "2026-01-01", "2026-01-01"]),
+            "followers": [200.0, 110.0, 100.0, 190.0],
+        }
+    )
+    sorted_snaps = snaps.iloc[[2, 1, 3, 0]]
+
+    # when the latest two posts per profile and the rows by profile and day are taken from both
+    latest, latest_sorted = (metrics._latest_per_profile(p, 2) for p in (posts, sorted_posts))
+    days, days_sorted = (
+        metrics._by_profile_day(s.assign(day=s["captured_on"])) for s in (snaps, sorted_snaps)
+    )
+
+    # then the same rows come out in the same order: newest first per profile, then by day
+    assert latest["likes"].tolist() == latest_sorted["likes"].tolist() == [12.0, 11.0, 30.0, 20.0]
+    assert days["followers"].tolist() == days_sorted["followers"].tolist() == [100.0, 110.0, 190.0, 200.0]
+    assert metrics._in_order(np.array([1, 1, 2]), np.array([5, 6, 0]))
+    assert not metrics._in_order(np.array([1, 1, 2]), np.array([6, 5, 0]))
+    assert not metrics._in_order(np.array([2, 1]), np.array([0, 0]))
