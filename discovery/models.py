@@ -290,11 +290,15 @@ class ImportJob(BaseModel):
 
     @property
     def stalled(self) -> bool:
-        """Failed, or running without a checkpoint for two minutes (its worker probably died)."""
+        """Failed, running without a checkpoint for two minutes (its worker probably died), or queued for
+        ten minutes without a worker taking it (its message may be lost: Redis keeps no queue across a
+        restart, or the worker is busy with a long job; starting it again is safe either way)."""
         if self.status == self.Status.FAILED:
             return True
-        quiet = timezone.now() - self.updated_at > dt.timedelta(minutes=2)
-        return self.status == self.Status.RUNNING and quiet
+        now = timezone.now()
+        if self.status == self.Status.QUEUED:
+            return now - (self.queued_at or self.updated_at) > dt.timedelta(minutes=10)
+        return self.status == self.Status.RUNNING and now - self.updated_at > dt.timedelta(minutes=2)
 
     @property
     def percent(self) -> int:

@@ -125,6 +125,66 @@ def test_start_queues_then_progress_reaches_the_summary(platform_admin) -> None:
     assert "not a handle" in body
 
 
+def test_a_worker_claiming_the_job_as_it_is_published_keeps_it_running(platform_admin, monkeypatch) -> None:
+    """The job is marked queued before its task is published: a worker that claims it within the
+    publish (as a fast one does) is not overwritten to "queued" afterwards."""
+    from discovery.services.imports import jobs
+    from tests.services import redis_url
+
+    redis_url()
+    _upload(_client(platform_admin))
+    job = ImportJob.objects.get()
+    publish = jobs.enqueue
+    seen = []
+
+    def publish_then_claim(task, **kwargs):
+        publish(task, **kwargs)
+        seen.append(ImportJob.objects.get(pk=job.pk).status)
+        assert jobs.import_job_claim(job_id=job.pk)  # the worker takes it before the view goes on
+
+    monkeypatch.setattr(jobs, "enqueue", publish_then_claim)
+    jobs.import_job_start(job=job)
+    from config.celery import app
+
+    app.control.purge()
+
+    job.refresh_from_db()
+    assert seen == [ImportJob.Status.QUEUED]
+    assert job.status == ImportJob.Status.RUNNING
+    assert job.attempts == 1
+
+
+def test_a_job_queued_long_ago_can_be_started_again(platform_admin) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from config.celery import app
+    from discovery.services.imports import import_job_start
+    from tests.services import redis_url
+
+    redis_url()
+    client = _client(platform_admin)
+    _upload(client)
+    job = ImportJob.objects.get()
+    lost = timezone.now() - dt.timedelta(minutes=11)  # its message lost, say, in a Redis restart
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED, queued_at=lost)
+    job.refresh_from_db()
+    stalled = job.stalled
+    page = client.get(reverse("imports:job-progress", args=[job.pk])).content.decode()
+
+    import_job_start(job=job)
+    app.control.purge()
+
+    assert stalled
+    assert "No worker has taken the job for ten minutes" in page
+    assert 'id="resume-import"' in page
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED
+    assert job.queued_at > lost
+    assert not job.stalled  # queued just now
+
+
 def test_forms_need_csrf(platform_admin) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(platform_admin)

@@ -174,21 +174,30 @@ def import_job_start(*, job: ImportJob) -> ImportJob:
     """Queue a job; when the broker is down the job waits, pending, and starts once the broker is back."""
     from discovery.tasks import import_file_task
 
-    # A running job whose worker died (or a failed one) may be started again: it resumes after its
-    # last committed chunk; a second worker racing a live one stops at its first checkpoint.
-    startable = [ImportJob.Status.PENDING, ImportJob.Status.RUNNING, ImportJob.Status.FAILED]
+    # A running job whose worker died, a failed one, or a queued one whose message was lost (Redis keeps
+    # no queue across a restart) may be started again: it resumes after its last committed chunk; a
+    # second task racing a live one stops at its first checkpoint, or finds the job finished.
+    startable = [
+        ImportJob.Status.PENDING,
+        ImportJob.Status.QUEUED,
+        ImportJob.Status.RUNNING,
+        ImportJob.Status.FAILED,
+    ]
     if job.status not in startable:
         raise ApplicationError(f"This job is {job.get_status_display().lower()}; it cannot start again.")
-    try:
-        enqueue(import_file_task, job_id=job.pk)
-    except QueueUnavailable as exc:
-        ImportJob.objects.filter(pk=job.pk, status__in=startable).update(
-            status=ImportJob.Status.PENDING, start_requested_at=timezone.now(), message=QUEUE_DOWN_WAITING
-        )
-        raise QueueUnavailable(QUEUE_DOWN_WAITING, extra={"job": job.pk}) from exc
+    # Queued before the task is published: a worker can claim the job (-> running) within milliseconds
+    # of the publish, and marking it queued afterwards overwrote that claim, leaving a running job shown
+    # as queued (and, once its worker died, never startable again).
     ImportJob.objects.filter(pk=job.pk, status__in=startable).update(
         status=ImportJob.Status.QUEUED, queued_at=timezone.now(), start_requested_at=None, message=""
     )
+    try:
+        enqueue(import_file_task, job_id=job.pk)
+    except QueueUnavailable as exc:
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.PENDING, start_requested_at=timezone.now(), message=QUEUE_DOWN_WAITING
+        )
+        raise QueueUnavailable(QUEUE_DOWN_WAITING, extra={"job": job.pk}) from exc
     job.refresh_from_db()
     return job
 
@@ -210,8 +219,9 @@ def import_jobs_start_waiting() -> int:
     return started
 
 
-def import_job_run(*, job_id: int) -> ImportSummary | None:
-    """Run or resume a job (claimed by a conditional update); None if it is gone or already finished."""
+def import_job_claim(*, job_id: int) -> bool:
+    """Mark a job running for the worker about to run it (one conditional update); False when it is
+    gone or already finished."""
     claimable = [
         ImportJob.Status.PENDING,
         ImportJob.Status.QUEUED,
@@ -223,7 +233,12 @@ def import_job_run(*, job_id: int) -> ImportSummary | None:
         started_at=Coalesce(F("started_at"), Now()),
         attempts=F("attempts") + 1,
     )
-    if not claimed:
+    return bool(claimed)
+
+
+def import_job_run(*, job_id: int) -> ImportSummary | None:
+    """Run or resume a job (claimed by a conditional update); None if it is gone or already finished."""
+    if not import_job_claim(job_id=job_id):
         return None
     job = ImportJob.objects.get(pk=job_id)
     mapping = {k: val for k, val in (job.mapping or {}).items() if val}
