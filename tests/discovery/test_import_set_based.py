@@ -164,3 +164,67 @@ def test_snapshots_update_only_changed_days_and_keep_missing_values(tmp_path: Pa
     assert not DirtyProfile.objects.filter(profile__handle="ann").exists()
     day = FollowerSnapshot.objects.get(profile=bob, captured_on=dt.date(2026, 1, 8))
     assert (day.followers, day.following, day.posts_count) == (250, 6, 9)
+
+
+def test_new_posts_chunk_rejects_unknown_accounts_and_a_stored_post_takes_the_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_based = run._write_set_based
+    taken: list[bool] = []
+
+    def spy(writer: Any, parsed: Any) -> Any:
+        counts = set_based(writer, parsed)
+        taken.append(counts is not None)
+        return counts
+
+    monkeypatch.setattr(run, "_write_set_based", spy)
+    # given one stored account with no posts
+    (tmp_path / "p.csv").write_text("platform,handle,followers\ninstagram,ann,100\n")
+    import_file(path=tmp_path / "p.csv", kind="profiles")
+    DirtyProfile.objects.all().delete()
+    header = "platform,handle,post_id,posted_at,kind,likes,comments,is_sponsored,caption,hashtags\n"
+
+    # when new posts arrive, one of them for an account not in the catalogue
+    (tmp_path / "a.csv").write_text(
+        header + "instagram,ann,1,2026-01-02T10:00:00+02:00,,10,1,,Hi\tthere #Sun #sea,\n"
+        "instagram,nobody,2,2026-01-02T10:00:00Z,video,5,0,true,x,\n"
+        "instagram,ann,3,2026-01-03T10:00:00Z,reel,,2,yes,back\\slash,a;b\n"
+    )
+    summary = import_file(path=tmp_path / "a.csv", kind="posts")
+
+    # then the known account's posts are created with new-post defaults, the other row is rejected
+    assert (summary.total, summary.created, summary.updated, summary.unchanged, summary.rejected) == (
+        3,
+        2,
+        0,
+        0,
+        1,
+    )
+    assert [(e["row"], e["value"]) for e in summary.errors] == [(2, "nobody")]
+    first = Post.objects.get(external_id="1")
+    assert first.posted_at == dt.datetime(2026, 1, 2, 8, 0, tzinfo=dt.UTC)
+    assert (first.kind, first.likes, first.is_sponsored) == ("photo", 10, False)
+    assert (first.caption, first.hashtags, first.mentions) == ("Hi\tthere #Sun #sea", ["sun", "sea"], [])
+    third = Post.objects.get(external_id="3")
+    assert (third.kind, third.likes, third.is_sponsored, third.caption, third.hashtags) == (
+        "reel",
+        None,
+        True,
+        "back\\slash",
+        ["a", "b"],
+    )
+    assert DirtyProfile.objects.filter(profile__handle="ann").exists()
+    assert taken[-1] == (connection.vendor == "postgresql")  # the set-based path wrote it
+
+    # when a file repeats a stored post with new counts beside a new one
+    (tmp_path / "b.csv").write_text(
+        header + "instagram,ann,1,2026-01-02T08:00:00Z,,12,1,,Hi\tthere #Sun #sea,\n"
+        "instagram,ann,4,2026-01-04T10:00:00Z,,1,0,,,\n"
+    )
+    summary = import_file(path=tmp_path / "b.csv", kind="posts")
+
+    # then the chunk is merged row by row: one updated, one created, nothing duplicated
+    assert (summary.created, summary.updated, summary.unchanged, summary.rejected) == (1, 1, 0, 0)
+    assert Post.objects.get(external_id="1").likes == 12
+    assert Post.objects.count() == 3
+    assert taken[-1] is False

@@ -27,8 +27,6 @@ from discovery.services.imports.sql import (
     _creators_create,
     _mark_dirty,
     _upsert_rows,
-    counts_column,
-    frame_csv,
     stage_text,
     unknown_accounts,
 )
@@ -683,11 +681,7 @@ class _SnapshotWriter(_Writer):
         share a key (the row-keyed path reports those)."""
         size = len(parsed.rows)
         missing = [None] * size
-        platform = parsed.column("platform")
-        if platform is None:
-            platform = [self.platform] * size
-        elif self.platform:
-            platform = [p or self.platform for p in platform]
+        platform = _platforms(parsed, self.platform)
         handle = parsed.column("handle") or missing
         date = parsed.column("date") or missing
         if self.snapshot_date is not None:
@@ -731,6 +725,20 @@ class _SnapshotWriter(_Writer):
         return Counter(created=created, updated=updated, unchanged=written - created - updated)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _platforms(parsed: ParsedRows, default: str | None) -> list[str | None]:
+    """The chunk's platform by row: its column's value, else the file's platform."""
+    platform = parsed.column("platform")
+    if platform is None:
+        return [default] * len(parsed.rows)
+    if default:
+        return [p or default for p in platform]
+    return platform
+
+
 def _copy_texts(values: list[str]) -> list[str]:
     """Text values escaped for COPY's text format (handles need none: checked once for the chunk)."""
     joined = "".join(values)
@@ -766,7 +774,11 @@ WITH src AS MATERIALIZED (
     FROM "{_POST_STAGE}" s
     LEFT JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
 ), stored AS (
+    -- Accounts with no post at all first (a new catalogue: one probe per account, not per row).
     SELECT EXISTS (
+        SELECT 1 FROM (SELECT DISTINCT profile_id FROM src) a
+        WHERE EXISTS (SELECT 1 FROM discovery_post t WHERE t.profile_id = a.profile_id)
+    ) AND EXISTS (
         SELECT 1 FROM src
         JOIN discovery_post t ON t.profile_id = src.profile_id AND t.external_id = src.post_id
     ) AS found
@@ -858,25 +870,54 @@ class _PostWriter(_Writer):
         return statuses
 
     def staging(self, parsed: ParsedRows) -> str | None:
-        """The chunk as CSV for the staging table (new-post defaults applied), or None to decline it."""
-        fields = ("handle", "post_id", "posted_at", "kind", *POST_COUNTS, *_POST_TEXTS)
-        frame = self.key_frame(parsed, fields, required=("posted_at",))
-        if frame is None:
+        """The chunk in COPY's text format for the staging table, new-post defaults applied (as
+        ``_merge`` gives them), straight from the parsed columns; None to decline it (a row lacks a
+        key or posted_at, or two rows share a key: the row-keyed path reports those)."""
+        size = len(parsed.rows)
+        missing = [None] * size
+        platform = _platforms(parsed, self.platform)
+        handle = parsed.column("handle") or missing
+        post_id = parsed.column("post_id") or missing
+        posted_at = parsed.column("posted_at") or missing
+        if None in platform or None in handle or None in post_id or None in posted_at:
             return None
-        # Empty cells are None here (parse_frame); defaults as in _merge for a new post.
-        frame["kind"] = frame["kind"].fillna(frame["platform"].map(DEFAULT_POST_KIND).fillna("photo"))
-        for name in POST_COUNTS:
-            frame[name] = counts_column(frame[name].tolist())
-        frame["is_sponsored"] = frame["is_sponsored"].fillna(False).astype(bool)
-        frame["caption"] = frame["caption"].fillna("")
-        frame["hashtags"] = _json_lists(
+        if len(set(zip(platform, handle, post_id, strict=True))) < size:
+            return None
+        try:
+            # Microseconds since the epoch (the parsers give aware datetimes).
+            micros = [(stamp - _EPOCH) // _MICROSECOND for stamp in posted_at]
+        except TypeError:
+            micros = pd.to_datetime(posted_at, utc=True).as_unit("us").asi8.tolist()
+        kind = [
+            DEFAULT_POST_KIND.get(plat, "photo") if k is None else k
+            for k, plat in zip(parsed.column("kind") or missing, platform, strict=True)
+        ]
+        null = "\\N"
+        counts = [
+            [null if x is None else str(int(x)) for x in (parsed.column(name) or missing)]
+            for name in POST_COUNTS
+        ]
+        sponsored = ["t" if x else "f" for x in parsed.column("is_sponsored") or missing]
+        captions = ["" if c is None else c for c in parsed.column("caption") or missing]
+        hashtags = _json_lists(
             tags if tags else _caption_tags(caption)
-            for tags, caption in zip(frame["hashtags"].tolist(), frame["caption"].tolist(), strict=True)
+            for tags, caption in zip(parsed.column("hashtags") or missing, captions, strict=True)
         )
-        frame["mentions"] = _json_lists(frame["mentions"].tolist())
-        # Microseconds since the epoch: pandas writes timestamps as text twenty times slower than integers.
-        frame["posted_at"] = pd.to_datetime(frame["posted_at"], utc=True).dt.as_unit("us").astype("int64")
-        return frame_csv(frame, _POST_STAGE_COLUMNS)
+        mentions = _json_lists(parsed.column("mentions") or missing)
+        columns = [
+            [str(row) for row in parsed.rows],
+            platform,
+            _copy_texts(handle),
+            _copy_texts(post_id),
+            [str(m) for m in micros],
+            kind,
+            *counts,
+            sponsored,
+            _copy_texts(captions),
+            _copy_texts(hashtags),
+            _copy_texts(mentions),
+        ]
+        return "".join("\t".join(values) + "\n" for values in zip(*columns, strict=True))
 
     def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
         """A chunk of new posts: COPY into a staging table, then one statement that inserts them unless
@@ -888,7 +929,7 @@ class _PostWriter(_Writer):
         text = self.staged(parsed)
         if text is None:
             return None
-        stage_text(_POST_STAGE, _POST_STAGE_COLUMNS, text, copy_format="csv")
+        stage_text(_POST_STAGE, _POST_STAGE_COLUMNS, text)
         with connection.cursor() as cursor:
             cursor.execute(_POST_INSERT_NEW)
             any_stored, created, touched, unknown = cursor.fetchone()
