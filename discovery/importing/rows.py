@@ -249,6 +249,9 @@ def _parse_numeric(series: pd.Series, parser: str) -> tuple[list[Any], dict[int,
     raw = series.tolist()
     for i in np.flatnonzero(~plain).tolist():
         number = numbers[i]
+        if raw[i] == "":
+            out[i] = None  # an empty cell (the usual gap), as the parser reads it
+            continue
         try:
             # NaN: missing or not plain (k/m/b, %, Excel errors); otherwise out of range.
             out[i] = slow(raw[i] if number != number else float(number))
@@ -393,6 +396,8 @@ def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, s
     if parser in _SAFE_PATTERNS:
         return _parse_validated(series, parser)
     func = CELL_PARSERS[parser]
+    if parser in _MEMO_PARSERS and pd.api.types.infer_dtype(series, skipna=False) == "string":
+        return _parse_distinct(series, func)
     out: list[Any] = []
     problems: dict[int, str] = {}
     # Few distinct values (platforms, countries, kinds): parse each once.
@@ -410,6 +415,33 @@ def _parse_cells(series: pd.Series, parser: str) -> tuple[list[Any], dict[int, s
         if problem is not None:
             problems[i] = problem
         out.append(value.copy() if isinstance(value, list | dict) else value)
+    return out, problems
+
+
+def _parse_distinct(series: pd.Series, func: Callable[[Any], Any]) -> tuple[list[Any], dict[int, str]]:
+    """Values and problems (by position) of a column of strings, each distinct string parsed once.
+
+    For pure parsers of columns whose values repeat (platforms, kinds, hashtags, captions); every row
+    gets its own copy of a list or dict value.
+    """
+    codes, uniques = pd.factorize(series)
+    values: list[Any] = []
+    reasons: list[str | None] = []
+    for raw in uniques.tolist():
+        try:
+            values.append(func(raw))
+            reasons.append(None)
+        except v.ValueProblem as exc:
+            values.append(None)
+            reasons.append(str(exc))
+    code_list = codes.tolist()
+    if any(isinstance(value, list | dict) for value in values):
+        out = [values[c].copy() if isinstance(values[c], list | dict) else values[c] for c in code_list]
+    else:
+        out = [values[c] for c in code_list]
+    problems: dict[int, str] = {}
+    if any(reason is not None for reason in reasons):
+        problems = {i: reasons[c] for i, c in enumerate(code_list) if reasons[c] is not None}
     return out, problems
 
 
