@@ -91,6 +91,10 @@ def _empty_catalogue(name: str) -> None:
     conn.close()
 
 
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def _count(path: Path) -> int:
     with path.open("rb") as fh:
         return sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b"")) - 1
@@ -270,6 +274,9 @@ def main() -> None:
         "database": "postgresql",
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, python {platform.python_version()}",
         "when": datetime.now(tz=UTC).isoformat(timespec="seconds"),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ).stdout.strip(),
         "kinds": {},
     }
     _empty_catalogue(args.database)
@@ -277,7 +284,9 @@ def main() -> None:
     for kind in [k for k in KINDS if k in args.kinds]:  # in order: snapshots and posts need the profiles
         path = out / f"{kind}.csv"
         rows = _count(path)
+        load_before = _load()
         result = _import(path, kind, args.database)
+        load_after_import = _load()
         copy_s = _copy(path, kind, args.database)
         import_rps = rows / result["seconds"]
         # The same import without the interpreter and Django start-up (the summary's own timing).
@@ -293,6 +302,10 @@ def main() -> None:
             "import_file_rows_per_s": round(inner_rps),
             "ratio_import_file_to_copy": round(inner_rps / copy_rps, 3),
             "peak_rss_ratio_to_500mb": round(result["peak_rss_mb"] / RSS_LIMIT_MB, 3),
+            # 1-, 5- and 15-minute load averages of the machine (2 cores, shared with other work).
+            "load_before_import": load_before,
+            "load_after_import": load_after_import,
+            "load_after_copy": _load(),
         }
         print(json.dumps({kind: report["kinds"][kind]}), flush=True)
     iie = _import_export(out / "profiles.csv", args.iie_rows, args.database)
