@@ -22,7 +22,7 @@ from django.utils import timezone
 from core.queue import QueueUnavailable, enqueue
 from discovery.models import Post, Profile
 from scoring import selectors
-from scoring.models import ProfileScore, ScoringQueueItem, ScoringRun
+from scoring.models import DirtyProfile, ProfileScore, ScoringQueueItem, ScoringRun
 from scoring.services.chunk import ScoringContext, chunk_score_rows, score_rows_as_dicts
 from scoring.services.dirty import (
     dirty_restore,
@@ -590,7 +590,7 @@ def profiles_score_batch(
 # were. Only when each lane gets at least LANE_MIN_PROFILES (smaller chunks gain nothing) and the
 # caller holds no transaction (other connections would not see its rows).
 SCORING_LANES = 2
-LANE_MIN_PROFILES = 500
+LANE_MIN_PROFILES = 2_500
 _LANES: ThreadPoolExecutor | None = None
 
 
@@ -622,8 +622,17 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
     outside = connection.vendor == "postgresql" and not connection.in_atomic_block
     context.parallel_reads = outside
     failed_ids = [e["profile_id"] for e in run.errors if "profile_id" in e]
-    lanes = SCORING_LANES if outside and batch_size >= SCORING_LANES * LANE_MIN_PROFILES else 1
-    sizes = [batch_size // lanes + (1 if k < batch_size % lanes else 0) for k in range(lanes)]
+    lanes, total = 1, batch_size
+    if outside and batch_size >= SCORING_LANES * LANE_MIN_PROFILES:
+        # The lanes share what is waiting (up to batch_size), so a short last chunk, or a small
+        # dirty run, is split too. Fewer waiting than batch_size: the claims total less, the chain
+        # stops as a short chunk stops it; anything marked after this count waits for the next run.
+        total = min(batch_size, _pending(run=run, limit=batch_size))
+        if total >= SCORING_LANES * LANE_MIN_PROFILES:
+            lanes = SCORING_LANES
+        else:
+            total = batch_size
+    sizes = [total // lanes + (1 if k < total % lanes else 0) for k in range(lanes)]
 
     def lane(size: int) -> BatchResult:
         # The chunk and the run's counters commit together: a worker killed anywhere in between
@@ -673,6 +682,15 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
             scoring_run_finish(run_id=run.pk)
         return 0 if scored == 0 else claimed
     return claimed
+
+
+def _pending(*, run: ScoringRun, limit: int) -> int:
+    """How many profiles wait for the run (its queue, or the dirty set), counted up to ``limit``."""
+    if run.kind == ScoringRun.Kind.FULL:
+        waiting = ScoringQueueItem.objects.filter(run_id=run.pk)
+    else:
+        waiting = DirtyProfile.objects.all()
+    return waiting.order_by()[:limit].count()
 
 
 def _chain_stopped(*, run_id: int) -> int:

@@ -232,17 +232,19 @@ def test_a_step_scores_its_chunk_as_two_lanes_on_their_own_connections_with_the_
     real = runs_module.profiles_score_batch
 
     def spy(**kwargs):
-        threads.append((threading.current_thread().name, kwargs["batch_size"]))
-        return real(**kwargs)
+        result = real(**kwargs)
+        threads.append((threading.current_thread().name, kwargs["batch_size"], result.claimed))
+        return result
 
     monkeypatch.setattr(runs_module, "profiles_score_batch", spy)
     run = scoring_run_sync(all_profiles=True, batch_size=4)
 
-    # then each step claimed two chunks of two, one of them off the main thread, and every number,
-    # the run's counters, the queue and the stage are as with one lane
-    assert sorted(size for _, size in threads) == [2] * len(threads)
-    assert any(name.startswith("scoring-lane") for name, _ in threads)
-    assert any(name == "MainThread" for name, _ in threads)
+    # then each step claimed two chunks of two, one of them off the main thread (the last step found
+    # nothing left to split), and every number, the run's counters, the queue and the stage are as
+    # with one lane
+    claims = [(name, size, claimed) for name, size, claimed in threads if claimed]
+    assert [(size, claimed) for _, size, claimed in claims] == [(2, 2)] * 4
+    assert {name.split("_")[0] for name, _, _ in claims} == {"MainThread", "scoring-lane"}
     run.refresh_from_db()
     assert (run.status, run.scored, run.failed, run.batches) == (ScoringRun.Status.SUCCEEDED, 8, 0, 4)
     assert _scores() == expected
