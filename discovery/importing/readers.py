@@ -49,6 +49,9 @@ class FileInfo:
     sample: list[list[Any]] = field(default_factory=list)
     rows_total: int | None = None
     blank_rows: int = 0
+    # CSV only: every record is one line with exactly the header's cells (no blank or ragged rows), so
+    # pandas' C reader gives the same cells and row numbers as the validating pre-scan.
+    regular: bool = False
 
 
 @dataclass
@@ -179,25 +182,37 @@ def _open_csv(info: FileInfo) -> None:
     first_line = text.split("\n", 1)[0]
     counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
     info.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    total = blank = 0
-    for row_number, cells in _csv_records(info):
+    total = blank = ragged = 0
+    width = 0
+    records = _csv_records(info, lines=(lines := []))
+    for row_number, cells in records:
         if row_number == 0:
             info.headers = [str(c) for c in cells]
+            width = len(cells)
             if len(info.headers) > MAX_COLUMNS:
                 return
             continue
         if not "".join(cells).strip():
             blank += 1
             continue
+        if len(cells) != width:
+            ragged += 1
         total += 1
         if len(info.sample) < SAMPLE_ROWS:
             info.sample.append(cells)
     info.rows_total = total
     info.blank_rows = blank
+    # One physical line per record (no quoted line breaks), none blank or ragged.
+    info.regular = (
+        not blank and not ragged and bool(lines) and lines[0] == total + 1 and info.encoding in _C_ENCODINGS
+    )
 
 
-def _csv_records(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
-    """(record number, cells) with 0 = header; file-level problems become ImportFileError."""
+def _csv_records(info: FileInfo, lines: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """(record number, cells) with 0 = header; file-level problems become ImportFileError.
+
+    ``lines``, when given, receives the number of physical lines read once the file is read through.
+    """
     number = -1
     with info.path.open("r", encoding=info.encoding, newline="", errors="strict") as fh:
         reader = csv.reader(fh, delimiter=info.delimiter, strict=True)
@@ -205,6 +220,8 @@ def _csv_records(info: FileInfo) -> Iterator[tuple[int, list[str]]]:
             for cells in reader:
                 number += 1
                 yield number, cells
+            if lines is not None:
+                lines.append(reader.line_num)
         except UnicodeDecodeError as exc:
             raise _decode_error(info, exc, row=number + 1) from exc
         except csv.Error as exc:
@@ -245,6 +262,38 @@ def _iter_csv(info: FileInfo, chunk_size: int, skip_rows: int) -> Iterator[Batch
             numbers, rows = [], []
     if rows:
         yield numbers, rows
+
+
+# Encodings pandas' C reader decodes as Python does (the pre-scan has validated the whole file).
+_C_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp1252"})
+
+
+def _iter_csv_regular(info: FileInfo, chunk_size: int) -> Iterator[pd.DataFrame]:
+    """Chunks of a regular CSV read by pandas' C reader: every cell as the text ``csv`` reads, data row
+    numbers as the index (a third of the Python reader's time per row, and no lists to convert)."""
+    width = len(info.headers)
+    reader = pd.read_csv(
+        info.path,
+        sep=info.delimiter,
+        encoding=info.encoding,
+        header=None,
+        skiprows=1,
+        names=list(range(width)),
+        dtype=object,
+        na_filter=False,
+        keep_default_na=False,
+        skip_blank_lines=False,
+        quotechar='"',
+        doublequote=True,
+        engine="c",
+        chunksize=chunk_size,
+    )
+    start = 1
+    with reader:
+        for frame in reader:
+            frame.index = pd.RangeIndex(start, start + len(frame))
+            start += len(frame)
+            yield frame
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -443,6 +492,10 @@ def iter_chunks(
 
     Rows with more cells than the header (and non-blank extras) or unreadable JSON come back as BadRows.
     """
+    if info.format == "csv" and info.regular and not skip_rows:
+        for frame in _iter_csv_regular(info, chunk_size):
+            yield frame, []
+        return
     source = {"csv": _iter_csv, "xlsx": _iter_xlsx, "json": _iter_json, "jsonl": _iter_jsonl}[info.format]
     width = len(info.headers)
     for numbers, rows in source(info, chunk_size, skip_rows):
