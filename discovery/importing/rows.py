@@ -197,6 +197,20 @@ def _post_id(raw: Any) -> str | None:
     return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
 
 
+def _parse_post_ids(series: pd.Series) -> list[Any]:
+    """``_post_id`` of each cell. Ids of letters, digits, '_', ':' and '-' that are not a missing marker
+    (all of a usual file) need no cleaning (no space, quote or ".0") and are kept as they are."""
+    out: list[Any] = series.tolist()
+    if pd.api.types.infer_dtype(series, skipna=False) == "string":
+        plain = series.str.fullmatch(r"[A-Za-z0-9_:-]{1,200}") & ~series.str.lower().isin(v.MISSING_MARKERS)
+        slow = np.flatnonzero(~plain.to_numpy(dtype=bool)).tolist()
+    else:
+        slow = range(len(out))
+    for i in slow:
+        out[i] = _post_id(out[i])
+    return out
+
+
 CELL_PARSERS: dict[str, Callable[[Any], Any]] = {
     "platform": v.parse_platform,
     "handle": v.parse_handle,
@@ -463,8 +477,7 @@ def parse_frame(frame: pd.DataFrame, mapping: ColumnMapping) -> ParsedRows:
         for position in positions:
             series = frame[position]
             if parser == "post_id":
-                parsed = [_post_id(x) for x in series.tolist()]
-                columns.append((position, parsed, {}))
+                columns.append((position, _parse_post_ids(series), {}))
             else:
                 parsed, problems = _parse_cells(series, parser)
                 columns.append((position, parsed, problems))

@@ -165,3 +165,10 @@ def test_audience_fast_path_matches_the_per_cell_parser() -> None:
     got = rows._parse_cells(pd.Series(cells, dtype=object), "audience")
 
     assert got == _per_cell("audience", cells)
+
+
+def test_post_ids_fast_path_matches_the_cell_parser() -> None:
+    cells = ["123", "abc_DEF-9", "12.0", " 7 ", "'0012", "-", "NaN", "null", "a.b", "x:1", "", "é1"]
+    assert rows._parse_post_ids(pd.Series(cells, dtype=object)) == [rows._post_id(c) for c in cells]
+    mixed = pd.Series([1, "2", None], dtype=object)
+    assert rows._parse_post_ids(mixed) == [rows._post_id(c) for c in mixed.tolist()]
