@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 from collections import Counter
@@ -11,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 from django.db import connection
+from django.utils import timezone
 
 from discovery.importing import values as v
 from discovery.importing.rows import CellProblem, ParsedRows
@@ -23,6 +25,7 @@ from discovery.models import (
 )
 from discovery.services.imports.sql import (
     _COPY_ESCAPES,
+    COPY_READ,
     _bulk_upsert,
     _creators_create,
     _mark_dirty,
@@ -107,7 +110,7 @@ class _Prepared:
 
     __slots__ = ("text",)
 
-    def __init__(self, text: str | None) -> None:
+    def __init__(self, text: Any) -> None:
         self.text = text
 
 
@@ -171,15 +174,15 @@ class _Writer:
         """Set-based write of a clean chunk on PostgreSQL: counts by status, or None to use ``write``."""
         return None
 
-    def staging(self, parsed: ParsedRows) -> str | None:
-        """The chunk as COPY input for the set-based write (no database), or None to decline it."""
+    def staging(self, parsed: ParsedRows) -> Any:
+        """The chunk made ready for the set-based write (no database), or None to decline it."""
         return None
 
     def prepare(self, parsed: ParsedRows) -> None:
         """Build ``staging`` ahead, in the reading thread (it touches neither the database nor ``self``)."""
         parsed.staged = _Prepared(self.staging(parsed))
 
-    def staged(self, parsed: ParsedRows) -> str | None:
+    def staged(self, parsed: ParsedRows) -> Any:
         """``staging`` of the chunk, as prepared ahead or built now."""
         if isinstance(parsed.staged, _Prepared):
             return parsed.staged.text
@@ -556,64 +559,6 @@ def _upsert_snapshots(
     return statuses
 
 
-_SNAPSHOT_STAGE = "import_stage_snapshots"
-_SNAPSHOT_STAGE_COLUMNS = {
-    "row": "integer",
-    "platform": "text",
-    "handle": "text",
-    "date": "date",
-    "followers": "bigint",
-    "following": "bigint",
-    "posts_count": "bigint",
-}
-# One statement for the chunk. Rows whose account exists are inserted, or update a stored day only
-# when a value differs (a day's missing following/posts keep the stored ones), so unchanged rows are
-# not rewritten; xmax = 0 tells an inserted row from an updated one. In the same statement each
-# account's latest counts follow its newest snapshot of the chunk (unless the stored ones are newer,
-# or equal): read from the joined rows already materialised, not from a second join of the staging
-# table with the profiles (a quarter of the database's time per chunk when it was its own statement).
-_SNAPSHOT_UPSERT = f"""
-WITH src AS MATERIALIZED (
-    SELECT p.id AS profile_id, s.date, s.followers, s.following, s.posts_count
-    FROM "{_SNAPSHOT_STAGE}" s
-    JOIN discovery_profile p ON p.platform = s.platform AND p.handle = s.handle
-), up AS (
-    INSERT INTO discovery_followersnapshot AS t
-        (profile_id, captured_on, followers, following, posts_count, created_at, updated_at)
-    SELECT profile_id, date, followers, following, posts_count, now(), now() FROM src
-    ON CONFLICT (profile_id, captured_on) DO UPDATE SET
-        followers = EXCLUDED.followers,
-        following = COALESCE(EXCLUDED.following, t.following),
-        posts_count = COALESCE(EXCLUDED.posts_count, t.posts_count),
-        updated_at = EXCLUDED.updated_at
-    WHERE (t.followers, t.following, t.posts_count) IS DISTINCT FROM
-        (EXCLUDED.followers, COALESCE(EXCLUDED.following, t.following),
-         COALESCE(EXCLUDED.posts_count, t.posts_count))
-    RETURNING t.profile_id, (t.xmax = 0) AS inserted
-), latest AS (
-    SELECT DISTINCT ON (profile_id) profile_id, date, followers, following, posts_count
-    FROM src
-    ORDER BY profile_id, date DESC
-), moved AS (
-    UPDATE discovery_profile p SET
-        followers = l.followers,
-        following = COALESCE(l.following, p.following),
-        posts_count = COALESCE(l.posts_count, p.posts_count),
-        stats_as_of = l.date
-    FROM latest l
-    WHERE p.id = l.profile_id
-      AND (p.stats_as_of IS NULL OR l.date >= p.stats_as_of)
-      AND (p.stats_as_of IS DISTINCT FROM l.date
-           OR (p.followers, p.following, p.posts_count) IS DISTINCT FROM
-              (l.followers, COALESCE(l.following, p.following), COALESCE(l.posts_count, p.posts_count)))
-    RETURNING p.id
-)
-SELECT (SELECT count(*) FROM src), count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),
-       (SELECT array_agg(id) FROM (SELECT profile_id AS id FROM up UNION SELECT id FROM moved) AS touched)
-FROM up
-"""
-
-
 class _SnapshotWriter(_Writer):
     """Follower snapshots keyed (profile, date); the account's latest counts follow the newest snapshot."""
 
@@ -675,10 +620,10 @@ class _SnapshotWriter(_Writer):
         )
         return statuses
 
-    def staging(self, parsed: ParsedRows) -> str | None:
-        """The chunk in COPY's text format, straight from the parsed columns (no frame, no CSV writer:
-        they were a third of the writer's time); None when a row lacks a key or followers, or two rows
-        share a key (the row-keyed path reports those)."""
+    def staging(self, parsed: ParsedRows) -> _SnapshotChunk | None:
+        """The chunk's columns, the file's platform and date filled in (no frame: building one was a
+        tenth of the writer's time); None when a row lacks a key or followers, or two rows share a key
+        (the row-keyed path reports those)."""
         size = len(parsed.rows)
         missing = [None] * size
         platform = _platforms(parsed, self.platform)
@@ -691,38 +636,156 @@ class _SnapshotWriter(_Writer):
             return None
         if len(set(zip(platform, handle, date, strict=True))) < size:
             return None
-        handle = _copy_texts(handle)
-        null = "\\N"
-        return "".join(
-            f"{row}\t{plat}\t{hand}\t{day}\t{int(fol)}\t{null if fwg is None else int(fwg)}\t"
-            f"{null if pc is None else int(pc)}\n"
-            for row, plat, hand, day, fol, fwg, pc in zip(
-                parsed.rows,
-                platform,
-                handle,
-                date,
-                followers,
-                parsed.column("following") or missing,
-                parsed.column("posts_count") or missing,
-                strict=True,
-            )
+        return _SnapshotChunk(
+            rows=parsed.rows,
+            platform=platform,
+            handle=handle,
+            date=date,
+            followers=[int(x) for x in followers],
+            following=parsed.column("following") or missing,
+            posts_count=parsed.column("posts_count") or missing,
         )
 
     def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
-        """COPY the chunk into a staging table, then upsert snapshots and move the latest counts in SQL."""
-        text = self.staged(parsed)
-        if text is None:
+        """A clean chunk in few statements: its accounts and stored days read by key, new days COPYed
+        straight into the snapshot table, stored days updated only where a value differs, and each
+        account's latest counts moved to its newest snapshot in one UPDATE.
+
+        COPY into the table itself (no staging table, no join, no speculative insertion) was about a
+        third less database time than INSERT ... SELECT ... ON CONFLICT for a new catalogue. A day
+        stored concurrently between the read and the COPY makes the COPY fail: the chunk then takes the
+        row-keyed path.
+        """
+        chunk: _SnapshotChunk | None = self.staged(parsed)
+        if chunk is None:
             return None
-        stage_text(_SNAPSHOT_STAGE, _SNAPSHOT_STAGE_COLUMNS, text)
+        pairs = sorted(set(zip(chunk.platform, chunk.handle, strict=True)))
         with connection.cursor() as cursor:
-            cursor.execute(_SNAPSHOT_UPSERT)
-            matched, created, updated, touched = cursor.fetchone()
-        size = len(parsed.rows)
-        if matched < size:
-            self.reject_unknown_accounts(parsed, _SNAPSHOT_STAGE)
-        _mark_dirty(set(touched or ()))
-        written = size - len(parsed.rejected)
-        return Counter(created=created, updated=updated, unchanged=written - created - updated)
+            cursor.execute(
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; " + _SNAPSHOT_ACCOUNTS,
+                [[p for p, _ in pairs], [h for _, h in pairs]],
+            )
+            ids = {(platform, handle): pk for platform, handle, pk in cursor.fetchall()}
+        # Rows of accounts not in the catalogue are rejected, the others keyed by (profile, day).
+        keyed: list[tuple[int, int, dt.date, int, int | None, int | None]] = []
+        for row, platform, handle, day, followers, following, posts in zip(
+            chunk.rows,
+            chunk.platform,
+            chunk.handle,
+            chunk.date,
+            chunk.followers,
+            chunk.following,
+            chunk.posts_count,
+            strict=True,
+        ):
+            pk = ids.get((platform, handle))
+            if pk is None:
+                parsed.reject(
+                    row,
+                    "handle",
+                    handle,
+                    f"no {platform} account '{handle}' in the catalogue; import its profile first",
+                )
+                continue
+            keyed.append((row, pk, day, followers, following, posts))
+        if not keyed:
+            return Counter()
+        profile_ids = sorted({item[1] for item in keyed})
+        with connection.cursor() as cursor:
+            cursor.execute(_SNAPSHOT_STORED, [profile_ids, sorted({item[2] for item in keyed})])
+            stored = {(pk, day) for pk, day in cursor.fetchall()}
+        new = [item for item in keyed if (item[1], item[2]) not in stored]
+        old = [item for item in keyed if (item[1], item[2]) in stored]
+        touched: set[int] = set()
+        updated = 0
+        with connection.cursor() as cursor:
+            if new:
+                now = timezone.now().isoformat()
+                null = "\\N"
+                text = "".join(
+                    f"{pk}\t{day}\t{followers}\t{null if following is None else int(following)}\t"
+                    f"{null if posts is None else int(posts)}\t{now}\t{now}\n"
+                    for _, pk, day, followers, following, posts in new
+                )
+                cursor.copy_expert(_SNAPSHOT_COPY, io.StringIO(text), COPY_READ)
+                touched.update(item[1] for item in new)
+            if old:
+                cursor.execute(_SNAPSHOT_UPDATE, _snapshot_arrays(old))
+                changed = [pk for (pk,) in cursor.fetchall()]
+                updated = len(changed)
+                touched.update(changed)
+            # Latest counts follow each account's newest snapshot of the chunk, unless the stored ones
+            # are newer (or the same).
+            latest: dict[int, tuple[int, int, dt.date, int, int | None, int | None]] = {}
+            for item in keyed:
+                best = latest.get(item[1])
+                if best is None or item[2] > best[2]:
+                    latest[item[1]] = item
+            cursor.execute(_SNAPSHOT_LATEST, _snapshot_arrays(list(latest.values())))
+            touched.update(pk for (pk,) in cursor.fetchall())
+        _mark_dirty(touched)
+        return Counter(created=len(new), updated=updated, unchanged=len(old) - updated)
+
+
+class _SnapshotChunk:
+    """A clean snapshot chunk by column, prepared in the reading thread."""
+
+    __slots__ = ("date", "followers", "following", "handle", "platform", "posts_count", "rows")
+
+    def __init__(self, **columns: list[Any]) -> None:
+        for name, values in columns.items():
+            setattr(self, name, values)
+
+
+def _snapshot_arrays(items: list[tuple[int, int, dt.date, int, int | None, int | None]]) -> list[list[Any]]:
+    """(row, profile, day, followers, following, posts) items as the array parameters of an unnest."""
+    return [[item[i] for item in items] for i in range(1, 6)]
+
+
+_SNAPSHOT_ACCOUNTS = """
+SELECT p.platform, p.handle, p.id
+FROM unnest(%s::text[], %s::text[]) AS k(platform, handle)
+JOIN discovery_profile p ON p.platform = k.platform AND p.handle = k.handle
+"""
+_SNAPSHOT_STORED = """
+SELECT profile_id, captured_on FROM discovery_followersnapshot
+WHERE profile_id = ANY(%s::bigint[]) AND captured_on = ANY(%s::date[])
+"""
+_SNAPSHOT_COPY = (
+    "COPY discovery_followersnapshot (profile_id, captured_on, followers, following, posts_count, "
+    "created_at, updated_at) FROM STDIN WITH (FORMAT text)"
+)
+_UNNEST_SNAPSHOTS = (
+    "unnest(%s::bigint[], %s::date[], %s::bigint[], %s::bigint[], %s::bigint[]) "
+    "AS u(profile_id, day, followers, following, posts_count)"
+)
+# A stored day is rewritten only when a value differs; a day's missing following/posts keep the stored ones.
+_SNAPSHOT_UPDATE = f"""
+UPDATE discovery_followersnapshot t SET
+    followers = u.followers,
+    following = COALESCE(u.following, t.following),
+    posts_count = COALESCE(u.posts_count, t.posts_count),
+    updated_at = now()
+FROM {_UNNEST_SNAPSHOTS}
+WHERE t.profile_id = u.profile_id AND t.captured_on = u.day
+  AND (t.followers, t.following, t.posts_count) IS DISTINCT FROM
+      (u.followers, COALESCE(u.following, t.following), COALESCE(u.posts_count, t.posts_count))
+RETURNING t.profile_id
+"""
+_SNAPSHOT_LATEST = f"""
+UPDATE discovery_profile p SET
+    followers = u.followers,
+    following = COALESCE(u.following, p.following),
+    posts_count = COALESCE(u.posts_count, p.posts_count),
+    stats_as_of = u.day
+FROM {_UNNEST_SNAPSHOTS}
+WHERE p.id = u.profile_id
+  AND (p.stats_as_of IS NULL OR u.day >= p.stats_as_of)
+  AND (p.stats_as_of IS DISTINCT FROM u.day
+       OR (p.followers, p.following, p.posts_count) IS DISTINCT FROM
+          (u.followers, COALESCE(u.following, p.following), COALESCE(u.posts_count, p.posts_count)))
+RETURNING p.id
+"""
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
