@@ -101,13 +101,11 @@ class ProfileScore(models.Model):
                 name="scoring_profilescore_price_band",
             ),
         ]
+        # On PostgreSQL the search's own indexes (discovery 0006-0011: er, growth and quality
+        # descending, price and CPE covering) serve what single-column ones on er, quality, price,
+        # cpe and growth_30d_pct did; those were dropped (scoring 0012) and stay on SQLite only.
         indexes = [
             models.Index(fields=["tier", "er"], name="scoring_score_tier_er"),
-            models.Index(fields=["er"], name="scoring_score_er"),
-            models.Index(fields=["quality"], name="scoring_score_quality"),
-            models.Index(fields=["price"], name="scoring_score_price"),
-            models.Index(fields=["cpe"], name="scoring_score_cpe"),
-            models.Index(fields=["growth_30d_pct"], name="scoring_score_growth30"),
         ]
 
     def __str__(self) -> str:

@@ -587,8 +587,9 @@ def profiles_score_batch(
 # one lane computes in Python, the other's queries and COPY run in PostgreSQL, so one worker keeps
 # both a core of its own and one of the database's busy. A step's ``batch_size`` is split between
 # them (each lane claims batch_size / lanes), so memory and a chain's claim contract stay as they
-# were. Only when each lane gets at least LANE_MIN_PROFILES (smaller chunks gain nothing) and the
-# caller holds no transaction (other connections would not see its rows).
+# were. Only in a run with one chain (one worker), when each lane gets at least LANE_MIN_PROFILES
+# (smaller chunks gain nothing) and the caller holds no transaction (other connections would not see
+# its rows).
 SCORING_LANES = 2
 LANE_MIN_PROFILES = 2_500
 _LANES: ThreadPoolExecutor | None = None
@@ -623,7 +624,9 @@ def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> in
     context.parallel_reads = outside
     failed_ids = [e["profile_id"] for e in run.errors if "profile_id" in e]
     lanes, total = 1, batch_size
-    if outside and batch_size >= SCORING_LANES * LANE_MIN_PROFILES:
+    # Lanes fill the cores a lone worker leaves idle; with several chains the cores are busy already
+    # (bench/bench_scoring.py: 2 workers with lanes were no faster, and used more memory).
+    if outside and run.chains <= 1 and batch_size >= SCORING_LANES * LANE_MIN_PROFILES:
         # The lanes share what is waiting (up to batch_size), so a short last chunk, or a small
         # dirty run, is split too. Fewer waiting than batch_size: the claims total less, the chain
         # stops as a short chunk stops it; anything marked after this count waits for the next run.
