@@ -690,9 +690,8 @@ class _SnapshotWriter(_Writer):
             keyed.append((row, pk, day, followers, following, posts))
         if not keyed:
             return Counter()
-        profile_ids = sorted({item[1] for item in keyed})
         with connection.cursor() as cursor:
-            cursor.execute(_SNAPSHOT_STORED, [profile_ids, sorted({item[2] for item in keyed})])
+            cursor.execute(_SNAPSHOT_STORED, [[item[1] for item in keyed], [item[2] for item in keyed]])
             stored = {(pk, day) for pk, day in cursor.fetchall()}
         new = [item for item in keyed if (item[1], item[2]) not in stored]
         old = [item for item in keyed if (item[1], item[2]) in stored]
@@ -747,9 +746,13 @@ SELECT p.platform, p.handle, p.id
 FROM unnest(%s::text[], %s::text[]) AS k(platform, handle)
 JOIN discovery_profile p ON p.platform = k.platform AND p.handle = k.handle
 """
+# Exact (profile, day) keys probed one by one through the unique index (the transaction has hash and
+# merge joins off): with ``profile_id = ANY(...) AND captured_on = ANY(...)`` the planner, whose
+# statistics lag a bulk load, chose a parallel scan of the whole table for every chunk (1M catalogue).
 _SNAPSHOT_STORED = """
-SELECT profile_id, captured_on FROM discovery_followersnapshot
-WHERE profile_id = ANY(%s::bigint[]) AND captured_on = ANY(%s::date[])
+SELECT k.profile_id, k.day
+FROM unnest(%s::bigint[], %s::date[]) AS k(profile_id, day)
+JOIN discovery_followersnapshot t ON t.profile_id = k.profile_id AND t.captured_on = k.day
 """
 _SNAPSHOT_COPY = (
     "COPY discovery_followersnapshot (profile_id, captured_on, followers, following, posts_count, "
