@@ -322,9 +322,13 @@ def _scores_upsert(*, buffer: io.StringIO, columns: list[str], csv_format: bool 
             "NULL '\\N')",
             buffer,
         )
+        # The profile's follower count goes in with the row (else the insert trigger looks it up row by
+        # row; scoring 0011); a row whose profile is gone keeps NULL and meets the foreign key as before.
+        staged = ", ".join(f'st."{c}"' for c in columns)
         cursor.execute(
-            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {SCORE_STAGE} "
-            f"{_upsert_tail(table, columns)}"
+            f"INSERT INTO {table} ({column_list}, profile_followers) "
+            f"SELECT {staged}, p.followers FROM {SCORE_STAGE} st "
+            f"LEFT JOIN {Profile._meta.db_table} p ON p.id = st.profile_id {_upsert_tail(table, columns)}"
         )
         # Emptied now, not only at commit: one transaction may write several times (one-by-one retry).
         cursor.execute(f"TRUNCATE {SCORE_STAGE}")

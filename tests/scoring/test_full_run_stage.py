@@ -205,8 +205,8 @@ def test_every_score_carries_its_profiles_follower_count_after_a_full_and_a_dirt
     expected = dict(Profile.objects.values_list("id", "followers"))
     assert _profile_followers() == expected
 
-    # when one profile's score is deleted and rescored by a dirty run (the upsert leaves the count to
-    # the insert trigger), and another profile's count changes
+    # when one profile's score is deleted and rescored by a dirty run (the upsert writes the count
+    # too), and another profile's count changes (the profile trigger copies it)
     first, second = sorted(expected)[:2]
     ProfileScore.objects.filter(profile_id=first).delete()
     profiles_mark_dirty(profile_ids=[first])
