@@ -17,8 +17,19 @@ from scoring.services import profiles_mark_dirty, scoring_run_create, scoring_ru
 from scoring.services import runs as runs_module
 from scoring.services.runs import RUN_STAGE
 from tests.factories.discovery import FollowerSnapshotFactory, PostFactory, ProfileFactory
+from tests.services import missing_service
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres() -> None:
+    """The full run stages and publishes with PostgreSQL's COPY, unlogged tables and a second
+    connection: without PostgreSQL (SQLite, ``make test`` with no DATABASE_URL) these are skipped
+    locally and fail in CI (REQUIRE_SERVICES=1)."""
+    if connection.vendor != "postgresql":
+        missing_service("the full-run stage needs PostgreSQL (set DATABASE_URL)")
+
 
 COMPARED = [f.attname for f in ProfileScore._meta.concrete_fields if f.attname != "computed_at"]
 
