@@ -9,6 +9,21 @@ import pytest
 from tests.services import ARTIFACTS, WorkerProcess, redis_url, test_database_url
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Each test starts with an empty local-memory cache and no remembered search totals.
+
+    Without this, state keyed by ids outlived its test: on SQLite, whose rolled-back ids are reused, a
+    later test's user inherited earlier tests' API requests in the throttle's log and got 429s.
+    """
+    from django.core.cache import cache
+
+    from discovery import selectors
+
+    cache.clear()  # config.settings_test: a LocMemCache, private to this process
+    selectors._fresh_totals.clear()
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None) -> Iterator[WorkerProcess]:
     """A real Celery worker process on Redis, reading and writing the test database.

@@ -19,6 +19,10 @@ from campaigns.services import CAMPAIGN_FIELDS
 from discovery.models import Niche, Platform
 from scoring.models import Tier
 
+# The largest value a BigIntegerField or an id holds (PostgreSQL bigint, SQLite INTEGER): larger
+# numbers are a validation error here, not a database error (a 500) later.
+DB_INT_MAX = 2**63 - 1
+
 
 class CampaignOutputSerializer(serializers.ModelSerializer):
     """A brief as stored."""
@@ -37,7 +41,7 @@ class CampaignOutputSerializer(serializers.ModelSerializer):
 class CampaignInputSerializer(serializers.Serializer):
     """Fields a client may set on a brief (``organisation`` only on create)."""
 
-    organisation = serializers.IntegerField(required=False)
+    organisation = serializers.IntegerField(min_value=1, max_value=DB_INT_MAX, required=False)
     name = serializers.CharField(max_length=200)
     objective = serializers.ChoiceField(choices=Objective.choices, default=Objective.AWARENESS)
     niches = serializers.PrimaryKeyRelatedField(many=True, queryset=Niche.objects.all(), required=False)
@@ -97,7 +101,7 @@ class EntryOutputSerializer(serializers.ModelSerializer):
 class EntryInputSerializer(serializers.Serializer):
     """Add or change a shortlist entry."""
 
-    profile = serializers.IntegerField(required=False)
+    profile = serializers.IntegerField(min_value=1, max_value=DB_INT_MAX, required=False)
     fee = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
@@ -125,7 +129,9 @@ class SuggestInputSerializer(serializers.Serializer):
     max_creators = serializers.IntegerField(min_value=1, max_value=500, required=False, allow_null=True)
     max_share = serializers.FloatField(min_value=0.0001, max_value=1, required=False, allow_null=True)
     quality_min = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True)
-    pinned = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+    pinned = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=DB_INT_MAX), required=False, allow_null=True
+    )
     time_limit = serializers.FloatField(min_value=0.1, max_value=60, default=10.0)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -206,18 +212,18 @@ class ResultOutputSerializer(serializers.ModelSerializer):
 class ResultInputSerializer(serializers.Serializer):
     """Results of one post to create or replace."""
 
-    entry = serializers.IntegerField()
+    entry = serializers.IntegerField(min_value=1, max_value=DB_INT_MAX)
     post_ref = serializers.CharField(max_length=500)
     published_on = serializers.DateField(required=False, allow_null=True)
-    views = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    reach = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    impressions = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    likes = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    comments = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    shares = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    saves = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    clicks = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    conversions = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    views = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    reach = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    impressions = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    likes = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    comments = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    shares = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    saves = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    clicks = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
+    conversions = serializers.IntegerField(min_value=0, max_value=DB_INT_MAX, required=False, allow_null=True)
     revenue = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from campaigns.models import Campaign, ShortlistEntry
+from campaigns.models import Campaign, PostResult, ShortlistEntry
 from tests.factories.campaigns import CampaignFactory, PostResultFactory, ShortlistEntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,6 +181,17 @@ def test_results_and_report(api, brand_member, campaign, entry) -> None:
     assert report["totals"]["cpm_basis"] == "reach"
     assert report["totals"]["roi"] == "2.0000"
     assert report["creators"][0]["handle"] == "listed"
+
+
+@pytest.mark.parametrize("field", ["entry", "likes", "views"])
+def test_results_refuse_numbers_no_database_column_holds(api, brand_member, campaign, entry, field) -> None:
+    body = {"entry": entry.pk, "post_ref": "huge", field: 2**63}  # one past bigint's largest value
+
+    response = api(brand_member).post(f"/api/campaigns/{campaign.pk}/results/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not PostResult.objects.filter(post_ref="huge").exists()
 
 
 def test_results_for_an_entry_of_another_campaign_is_404(api, brand_member, campaign, brand) -> None:
