@@ -75,7 +75,8 @@ def _ensure_database(name: str) -> None:
 
 
 def _env(name: str) -> dict[str, str]:
-    return {**os.environ, "MICROLENS_MODE": "local", "DATABASE_URL": _database_url(name)}
+    # DEBUG off, as a deployed worker runs: local mode's DEBUG would keep every statement in memory.
+    return {**os.environ, "MICROLENS_MODE": "local", "DJANGO_DEBUG": "0", "DATABASE_URL": _database_url(name)}
 
 
 def _empty_catalogue(name: str) -> None:
