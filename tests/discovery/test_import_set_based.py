@@ -88,13 +88,9 @@ def _empty() -> None:
     Niche.objects.filter(curated=False).delete()
 
 
-def test_set_based_and_row_keyed_paths_store_the_same_catalogue(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # given a generated catalogue (every column the generator writes)
-    generate_catalog(profiles=120, seed=11, out_dir=tmp_path, as_of=AS_OF)
-
-    # when it is imported with the set-based path where it applies, then again row by row only
+@pytest.fixture
+def set_based_taken(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each chunk took the set-based write (True) or fell back to row by row (False)."""
     set_based = run._write_set_based
     taken: list[bool] = []
 
@@ -104,6 +100,17 @@ def test_set_based_and_row_keyed_paths_store_the_same_catalogue(
         return counts
 
     monkeypatch.setattr(run, "_write_set_based", spy)
+    return taken
+
+
+def test_set_based_and_row_keyed_paths_store_the_same_catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, set_based_taken: list[bool]
+) -> None:
+    # given a generated catalogue (every column the generator writes)
+    generate_catalog(profiles=120, seed=11, out_dir=tmp_path, as_of=AS_OF)
+
+    # when it is imported with the set-based path where it applies, then again row by row only
+    taken = set_based_taken
     fast_counts = _import_all(tmp_path)
     fast = _catalogue()
     _empty()
@@ -167,17 +174,9 @@ def test_snapshots_update_only_changed_days_and_keep_missing_values(tmp_path: Pa
 
 
 def test_new_posts_chunk_rejects_unknown_accounts_and_a_stored_post_takes_the_merge(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, set_based_taken: list[bool]
 ) -> None:
-    set_based = run._write_set_based
-    taken: list[bool] = []
-
-    def spy(writer: Any, parsed: Any) -> Any:
-        counts = set_based(writer, parsed)
-        taken.append(counts is not None)
-        return counts
-
-    monkeypatch.setattr(run, "_write_set_based", spy)
+    taken = set_based_taken
     # given one stored account with no posts
     (tmp_path / "p.csv").write_text("platform,handle,followers\ninstagram,ann,100\n")
     import_file(path=tmp_path / "p.csv", kind="profiles")
