@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import time
@@ -162,15 +163,12 @@ def chunk_score_rows(
 # Below this many profiles (a one-by-one retry) the second connection costs more than it saves.
 PARALLEL_READS_MIN = 500
 READER_THREADS = 2
-_READER: ThreadPoolExecutor | None = None
 
 
+@functools.cache
 def _reader() -> ThreadPoolExecutor:
     """Reader threads of the process: one per chunk a worker scores at once (runs.SCORING_LANES)."""
-    global _READER
-    if _READER is None:
-        _READER = ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="scoring-reader")
-    return _READER
+    return ThreadPoolExecutor(max_workers=READER_THREADS, thread_name_prefix="scoring-reader")
 
 
 def _posts_on_own_connection(posts_args: dict[str, Any]) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -596,14 +597,12 @@ def profiles_score_batch(
 # its rows).
 SCORING_LANES = 2
 LANE_MIN_PROFILES = 2_500
-_LANES: ThreadPoolExecutor | None = None
 
 
+@functools.cache
 def _lane_pool() -> ThreadPoolExecutor:
-    global _LANES
-    if _LANES is None:
-        _LANES = ThreadPoolExecutor(max_workers=SCORING_LANES - 1, thread_name_prefix="scoring-lane")
-    return _LANES
+    """The process's lane threads (made on first use)."""
+    return ThreadPoolExecutor(max_workers=SCORING_LANES - 1, thread_name_prefix="scoring-lane")
 
 
 def scoring_run_step(*, run_id: int, batch_size: int = SCORING_BATCH_SIZE) -> int:
