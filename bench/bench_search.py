@@ -14,13 +14,16 @@ For each filter combination it times, in one process and one run, interleaved:
 - ``sql``: the limit, the bare SQL of the same page: the catalogue statements one API request sends
   (bounded count, page ids, page rows, niche prefetch), captured from a real request and replayed on
   a raw cursor;
+- ``floor``: an empty authenticated, throttled DRF list behind the same middleware (``bench/floor_urls.py``):
+  what any API request on this stack costs before it searches anything (session and user read, the
+  throttle's Redis call, DRF's dispatch and rendering);
 - ``full count``: once, the app's count of a search whose total is above
   ``selectors.COUNT_EXACT_UP_TO`` with the cache empty (what a request pays when that total is not
   cached; the timed requests find it cached, as repeated pages of one search do for a minute).
 
 Server time is wall time around the in-process request (no network). Reports p50/p95 per
-combination, the ratio api p95 / sql p95 (target <= 2) and api p95 (target < 100 ms), as JSON
-and Markdown in bench/results/.
+combination, the ratio api p95 / sql p95 (target <= 2) and api p95 (target < 100 ms), the floor's
+p50/p95 and what the search adds above it (api p50 - floor p50), as JSON and Markdown in bench/results/.
 """
 
 from __future__ import annotations
@@ -336,10 +339,12 @@ def _cold_count_ms(query: str) -> float | None:
 
 def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
     """Time every combination (api, html fragment, bare SQL), interleaved, and return the report."""
+    from django.conf import settings
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
+    from django.urls import clear_url_caches
 
     from discovery.models import Profile
     from discovery.selectors import COUNT_CACHE_SECONDS, COUNT_EXACT_UP_TO
@@ -353,6 +358,8 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE discovery_profile, discovery_profile_niches, scoring_profilescore")
     prewarmed_mb = prewarm()
+    settings.ROOT_URLCONF = "bench.floor_urls"  # the app's URLs and the floor endpoint
+    clear_url_caches()
     user, _ = User.objects.get_or_create(username="bench-marketer")
     client = Client()
     client.force_login(user)
@@ -364,7 +371,7 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
             query = query.format(deep=max(1, int(total / 25 * 0.8)))
         statements = _bare_sql(client, query)
         cold_count = _cold_count_ms(query)
-        timings: dict[str, list[float]] = {"api": [], "html": [], "sql": []}
+        timings: dict[str, list[float]] = {"api": [], "html": [], "sql": [], "floor": []}
         count = None
         for i in range(warmup + repeat):
             t0 = time.perf_counter()
@@ -382,7 +389,11 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
                     cur.execute(sql)
                     cur.fetchall()
                 t5 = time.perf_counter()
+            floor = client.get("/api/bench-floor/")
+            t6 = time.perf_counter()
+            assert floor.status_code == 200, floor.status_code
             if i >= warmup:
+                timings["floor"].append((t6 - t5) * 1000)
                 timings["api"].append((t1 - t0) * 1000)
                 timings["html"].append((t3 - t2) * 1000)
                 timings["sql"].append((t5 - t4) * 1000)
@@ -392,13 +403,15 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
             row[f"{kind}_p95_ms"] = round(_pct(values, 0.95), 2)
         row["api_over_sql_p95"] = round(row["api_p95_ms"] / row["sql_p95_ms"], 2)
         row["html_over_sql_p95"] = round(row["html_p95_ms"] / row["sql_p95_ms"], 2)
+        row["api_above_floor_p50_ms"] = round(row["api_p50_ms"] - row["floor_p50_ms"], 2)
         row["api_p95_under_100ms"] = row["api_p95_ms"] < 100
         row["api_within_2x_sql"] = row["api_over_sql_p95"] <= 2
         results.append(row)
         print(
             f"{label:<48} n={count:>7} api p50/p95 {row['api_p50_ms']:7.1f}/{row['api_p95_ms']:7.1f}  "
             f"html {row['html_p50_ms']:7.1f}/{row['html_p95_ms']:7.1f}  sql {row['sql_p50_ms']:7.1f}/"
-            f"{row['sql_p95_ms']:7.1f}  api/sql {row['api_over_sql_p95']:.2f}",
+            f"{row['sql_p95_ms']:7.1f}  floor {row['floor_p50_ms']:5.1f}/{row['floor_p95_ms']:5.1f}"
+            f"  api/sql {row['api_over_sql_p95']:.2f}",
             file=sys.stderr,
         )
     return {
@@ -421,18 +434,21 @@ def _markdown(report: dict[str, Any]) -> str:
         f"Discovery search, {report['profiles']:,} profiles, {report['repeat']} runs each "
         f"({report['measured_at']}); PostgreSQL {settings_line(report)}; times in ms."
         " sql: the statements one API request sends (captured),"
-        " replayed raw. full count: the app's count of the search when its total is not cached (totals"
+        " replayed raw. floor: an empty authenticated, throttled DRF list on the same stack"
+        " (bench/floor_urls.py); above floor: api p50 - floor p50."
+        " full count: the app's count of the search when its total is not cached (totals"
         f" above {report['count_exact_up_to']:,} are cached {report['count_cache_seconds']} s per search;"
         " '-': counted exactly on every request, inside the timed figures).",
         "",
         "| combination | results | api p50 | api p95 | html p50 | html p95 | sql p50 | sql p95"
-        " | api/sql p95 | full count |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | floor p50 | floor p95 | above floor p50 | api/sql p95 | full count |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
         lines.append(
             f"| {r['label']} | {r['count']:,} | {r['api_p50_ms']} | {r['api_p95_ms']} | {r['html_p50_ms']} | "
-            f"{r['html_p95_ms']} | {r['sql_p50_ms']} | {r['sql_p95_ms']} | {r['api_over_sql_p95']} | "
+            f"{r['html_p95_ms']} | {r['sql_p50_ms']} | {r['sql_p95_ms']} | {r['floor_p50_ms']} | "
+            f"{r['floor_p95_ms']} | {r['api_above_floor_p50_ms']} | {r['api_over_sql_p95']} | "
             f"{'-' if r.get('count_cold_ms') is None else r['count_cold_ms']} |"
         )
     return "\n".join(lines) + "\n"
