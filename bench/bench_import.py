@@ -10,12 +10,19 @@ recorded. In the same run and on the same database:
 
 - PostgreSQL ``COPY ... FROM STDIN CSV`` of the same file into a bare table with the same columns
   (no constraints, no indexes): the physical limit;
+- PostgreSQL ``COPY`` of the same rows, as the import stored them, into copies of the real tables the
+  import writes (``CREATE TABLE ... (LIKE t INCLUDING ALL)``: the same columns, generated columns,
+  defaults, CHECK constraints and indexes, plus the same deferred foreign keys), in one transaction
+  including its commit (the deferred foreign-key checks run there): the limit with this schema, so the
+  report shows how much of the gap to the bare COPY is the schema (indexes, constraints, foreign keys)
+  and how much is the import's own work;
 - django-import-export importing the first ``--iie-rows`` rows of the same profile file (what an admin
   might otherwise use; it is too slow to run on the whole file).
 
 Ratios: import rows/s / COPY rows/s (issue target >= 0.5 for profiles and snapshots; measured on the
 whole ``manage.py`` process, and again on ``import_file`` alone without start-up), import rows/s /
-django-import-export rows/s, and peak RSS / 500 MB. Results are printed and saved under bench/results/.
+real-table COPY rows/s, real-table COPY / bare COPY, import rows/s / django-import-export rows/s, and
+peak RSS / 500 MB. Results are printed and saved under bench/results/.
 """
 
 from __future__ import annotations
@@ -52,6 +59,20 @@ BARE_COLUMNS = {
         "comments bigint, shares bigint, saves bigint, views bigint, is_sponsored boolean, caption text, "
         "hashtags text"
     ),
+}
+
+# The tables each kind's import writes rows into, in foreign-key order (the real-table COPY peer copies
+# them). Not included: the dirty marks (``scoring_dirtyprofile``) and the account's latest counts a
+# snapshot import moves (UPDATEs of ``discovery_profile``), which are the import's own extra work.
+REAL_TABLES = {
+    "profiles": (
+        "discovery_creator",
+        "discovery_profile",
+        "discovery_profile_niches",
+        "discovery_followersnapshot",
+    ),
+    "snapshots": ("discovery_followersnapshot",),
+    "posts": ("discovery_post",),
 }
 
 
@@ -161,6 +182,65 @@ def _copy(path: Path, kind: str, name: str) -> float:
         cur.execute(f"DROP TABLE bench_bare_{kind}")
     conn.close()
     return seconds
+
+
+def _copy_real(kind: str, name: str, workdir: Path) -> dict[str, Any]:
+    """COPY the rows the import stored into copies of the real tables, with all their indexes,
+    constraints and deferred foreign keys, in one transaction: seconds per table and for the commit."""
+    import psycopg2
+
+    tables = REAL_TABLES[kind]
+    copies = {table: f"bench_real_{table}" for table in tables}
+    conn = psycopg2.connect(_database_url(name))
+    columns: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    with conn, conn.cursor() as cur:
+        for table in reversed(tables):
+            cur.execute(f"DROP TABLE IF EXISTS {copies[table]} CASCADE")
+        for table in tables:
+            cur.execute(
+                "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) "
+                "FROM information_schema.columns WHERE table_name = %s AND is_generated = 'NEVER'",
+                [table],
+            )
+            columns[table] = cur.fetchone()[0]
+            cur.execute(f"CREATE TABLE {copies[table]} (LIKE {table} INCLUDING ALL)")
+            cur.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [table],
+            )
+            for (definition,) in cur.fetchall():
+                for target, copy in copies.items():
+                    definition = definition.replace(f"REFERENCES {target}(", f"REFERENCES {copy}(")
+                cur.execute(f"ALTER TABLE {copies[table]} ADD {definition}")
+            with (workdir / f"{table}.copy").open("w", encoding="utf-8") as fh:
+                cur.copy_expert(f"COPY (SELECT {columns[table]} FROM {table}) TO STDOUT", fh)
+            cur.execute(f"SELECT count(*) FROM {table}")
+            rows[table] = cur.fetchone()[0]
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    with conn.cursor() as cur:
+        for table in tables:
+            begun = time.perf_counter()
+            with (workdir / f"{table}.copy").open(encoding="utf-8") as fh:
+                cur.copy_expert(f"COPY {copies[table]} ({columns[table]}) FROM STDIN", fh)
+            seconds[table] = round(time.perf_counter() - begun, 2)
+    begun = time.perf_counter()
+    conn.commit()  # the deferred foreign-key checks run here
+    commit_s = time.perf_counter() - begun
+    total_s = time.perf_counter() - started
+    with conn, conn.cursor() as cur:
+        for table in reversed(tables):
+            cur.execute(f"DROP TABLE {copies[table]} CASCADE")
+    conn.close()
+    for table in tables:
+        (workdir / f"{table}.copy").unlink()
+    return {
+        "seconds": total_s,
+        "tables": {table: {"rows": rows[table], "copy_s": seconds[table]} for table in tables},
+        "commit_s": round(commit_s, 2),
+    }
 
 
 def _import_export(path: Path, rows: int, name: str) -> dict[str, Any]:
@@ -289,7 +369,10 @@ def main() -> None:
         result = _import(path, kind, args.database)
         load_after_import = _load()
         copy_s = _copy(path, kind, args.database)
+        load_after_copy = _load()
+        real = _copy_real(kind, args.database, out)
         import_rps = rows / result["seconds"]
+        real_rps = rows / real["seconds"]
         # The same import without the interpreter and Django start-up (the summary's own timing).
         inner_rps = rows / result["import_file_s"]
         copy_rps = rows / copy_s
@@ -302,11 +385,20 @@ def main() -> None:
             "ratio_import_to_copy": round(import_rps / copy_rps, 3),
             "import_file_rows_per_s": round(inner_rps),
             "ratio_import_file_to_copy": round(inner_rps / copy_rps, 3),
+            # COPY of the same rows into copies of the real tables (indexes, constraints, foreign keys).
+            "real_copy_s": round(real["seconds"], 2),
+            "real_copy_rows_per_s": round(real_rps),
+            "real_copy_tables": real["tables"],
+            "real_copy_commit_s": real["commit_s"],
+            "ratio_import_to_real_copy": round(import_rps / real_rps, 3),
+            "ratio_import_file_to_real_copy": round(inner_rps / real_rps, 3),
+            "ratio_real_copy_to_copy": round(real_rps / copy_rps, 3),
             "peak_rss_ratio_to_500mb": round(result["peak_rss_mb"] / RSS_LIMIT_MB, 3),
             # 1-, 5- and 15-minute load averages of the machine (2 cores, shared with other work).
             "load_before_import": load_before,
             "load_after_import": load_after_import,
-            "load_after_copy": _load(),
+            "load_after_copy": load_after_copy,
+            "load_after_real_copy": _load(),
         }
         print(json.dumps({kind: report["kinds"][kind]}), flush=True)
     iie = _import_export(out / "profiles.csv", args.iie_rows, args.database)

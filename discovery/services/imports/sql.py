@@ -116,6 +116,12 @@ def _copy_converter(field: Any) -> Callable[[Any], str]:
     return lambda value: _COPY_NULL if value is None else str(value)
 
 
+def copy_column(field: Any, values: list[Any]) -> list[str]:
+    """One column's values in COPY's text format (a missing value, None or NaN, is NULL)."""
+    convert = _copy_converter(field)
+    return [_COPY_NULL if value is None or value != value else convert(value) for value in values]
+
+
 def _upsert_rows(
     model: type[Model],
     attnames: list[str],

@@ -30,6 +30,7 @@ from discovery.services.imports.sql import (
     _creators_create,
     _mark_dirty,
     _upsert_rows,
+    copy_column,
     stage_text,
     unknown_accounts,
 )
@@ -272,7 +273,11 @@ class _ProfileWriter(_Writer):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # Niche ids by slug and lower-case name; None after a rolled-back write (a niche it made is gone).
         self.niches: dict[str, int] | None = None
+        # Niche id by category name as the file wrote it (slugging each name was a sixth of the writer's
+        # time for 100k profiles); emptied with ``niches``.
+        self._niche_by_name: dict[str, int] = {}
 
     def upsert(self, parsed: ParsedRows, keyed: dict[tuple[Any, ...], int]) -> dict[int, str]:
         existing = self._existing(keyed)
@@ -341,15 +346,13 @@ class _ProfileWriter(_Writer):
                 self.summary.snapshots[status] += 1
         return statuses
 
-    def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
-        """A chunk of accounts none of which is stored yet: new values by column, creators, profiles,
-        niche links and dated snapshots each in one set-based write.
-
-        Declines (the row-keyed path merges) when any account of the chunk is already stored.
-        """
+    def staging(self, parsed: ParsedRows) -> _ProfileChunk | None:
+        """(reading thread) The chunk's new-account values as ``_merge`` gives them, each row already in
+        COPY's text format but for its ids; None when a row lacks a key or two rows share one (the
+        row-keyed path reports those)."""
         fields = ("handle", *PROFILE_FIELDS[:-1], "snapshot_date", "niches")
         frame = self.key_frame(parsed, fields)
-        if frame is None or _any_profile_stored(frame["platform"].tolist(), frame["handle"].tolist()):
+        if frame is None:
             return None
         # The values of a new account, as _merge gives them (an empty cell takes the field's default).
         for name, default in PROFILE_DEFAULTS.items():
@@ -368,68 +371,101 @@ class _ProfileWriter(_Writer):
             stats_given |= given
         frame["stats_as_of"] = row_date.where(stats_given & row_date.notna(), None)
         platforms, handles = frame["platform"].tolist(), frame["handle"].tolist()
-        names = frame["name"].tolist()
-        creator_ids = _creators_create(
-            [
-                (name or handle, country, language)
-                for name, handle, country, language in zip(
-                    names, handles, frame["country"].tolist(), frame["language"].tolist(), strict=True
-                )
-            ]
-        )
-        columns = [frame[name].tolist() for name in PROFILE_FIELDS]
-        values = [
-            (platform, handle, creator_id, *row)
-            for platform, handle, creator_id, row in zip(
-                platforms, handles, creator_ids, zip(*columns, strict=True), strict=True
-            )
+        text = _copy_texts
+        profile_columns = [text(platforms), text(handles)] + [
+            copy_column(Profile._meta.get_field(name), frame[name].tolist()) for name in PROFILE_FIELDS
         ]
-        written = _upsert_rows(
-            Profile,
-            ["platform", "handle", "creator_id", *PROFILE_FIELDS],
-            values,
-            unique_fields=["platform", "handle"],
-            update_fields=[*PROFILE_FIELDS, "updated_at"],
-            returning=["platform", "handle", "id"],
-        )
-        ids = {(platform, handle): pk for platform, handle, pk in written or []}
-        _mark_dirty(set(ids.values()))
-        links = {
-            (ids[(platform, handle)], niche_id)
-            for platform, handle, niches in zip(platforms, handles, frame["niches"].tolist(), strict=True)
-            for niche_id in self._niche_ids(niches or [])
-        }
-        if links:
-            _upsert_rows(
-                Profile.niches.through,
-                ["profile_id", "niche_id"],
-                sorted(links),
-                unique_fields=["profile", "niche"],
-                update_fields=[],
-            )
-        dated = frame[row_date.notna() & frame["followers"].notna()]
-        snapshots = [
-            (ids[(platform, handle)], day, followers, following, posts)
-            for platform, handle, day, followers, following, posts in zip(
-                dated["platform"].tolist(),
-                dated["handle"].tolist(),
-                row_date[dated.index].tolist(),
-                dated["followers"].tolist(),
-                dated["following"].tolist(),
-                dated["posts_count"].tolist(),
+        creators = [
+            f"{name}\t{country}\t{language}"
+            for name, country, language in zip(
+                text([name or handle for name, handle in zip(frame["name"].tolist(), handles, strict=True)]),
+                text(frame["country"].tolist()),
+                text(frame["language"].tolist()),
                 strict=True,
             )
         ]
-        if snapshots:
-            _upsert_rows(
-                FollowerSnapshot,
-                ["profile_id", "captured_on", "followers", "following", "posts_count"],
-                snapshots,
-                unique_fields=["profile", "captured_on"],
-                update_fields=["followers", "following", "posts_count", "updated_at"],
+        null = "\\N"
+        dated = (row_date.notna() & frame["followers"].notna()).tolist()
+        snapshots = [
+            (
+                i,
+                f"{day.isoformat()}\t{int(followers)}\t{null if following is None else int(following)}\t"
+                f"{null if posts is None else int(posts)}",
             )
-            self.summary.snapshots["created"] += len(snapshots)
-        return Counter(created=len(values))
+            for i, (is_dated, day, followers, following, posts) in enumerate(
+                zip(
+                    dated,
+                    row_date.tolist(),
+                    frame["followers"].tolist(),
+                    frame["following"].tolist(),
+                    frame["posts_count"].tolist(),
+                    strict=True,
+                )
+            )
+            if is_dated
+        ]
+        return _ProfileChunk(
+            platforms=platforms,
+            handles=handles,
+            profiles=["\t".join(values) for values in zip(*profile_columns, strict=True)],
+            creators=creators,
+            niches=frame["niches"].tolist(),
+            snapshots=snapshots,
+        )
+
+    def write_set_based(self, parsed: ParsedRows) -> Counter[str] | None:
+        """A chunk of accounts none of which is stored yet: creators, profiles, niche links and dated
+        snapshots each COPYed straight into their table, ids drawn from the tables' sequences first.
+
+        Declines (the row-keyed path merges) when any account of the chunk is already stored. New
+        accounts have no links or snapshots yet, so no row can conflict: COPY into the tables themselves
+        skips the staging table, the join and the speculative insertion of INSERT ... ON CONFLICT. An
+        account stored concurrently between the check and the COPY makes the COPY fail on the unique
+        key: the chunk then takes the row-keyed path.
+        """
+        chunk: _ProfileChunk | None = self.staged(parsed)
+        if chunk is None or _any_profile_stored(chunk.platforms, chunk.handles):
+            return None
+        creator_ids, profile_ids = _new_ids(len(chunk.profiles))
+        now = timezone.now().isoformat()
+        stamps = f"\t{now}\t{now}\n"
+        with connection.cursor() as cursor:
+            cursor.copy_expert(
+                _CREATOR_COPY,
+                io.StringIO(
+                    "".join(
+                        f"{pk}\t{line}{stamps}" for pk, line in zip(creator_ids, chunk.creators, strict=True)
+                    )
+                ),
+                COPY_READ,
+            )
+            cursor.copy_expert(
+                _PROFILE_COPY,
+                io.StringIO(
+                    "".join(
+                        f"{pk}\t{creator}\t{line}{stamps}"
+                        for pk, creator, line in zip(profile_ids, creator_ids, chunk.profiles, strict=True)
+                    )
+                ),
+                COPY_READ,
+            )
+            links = "".join(
+                f"{pk}\t{niche}\n"
+                for pk, names in zip(profile_ids, chunk.niches, strict=True)
+                if names
+                for niche in sorted(self._niche_ids(names))
+            )
+            if links:
+                cursor.copy_expert(_NICHE_LINK_COPY, io.StringIO(links), COPY_READ)
+            if chunk.snapshots:
+                cursor.copy_expert(
+                    _SNAPSHOT_COPY,
+                    io.StringIO("".join(f"{profile_ids[i]}\t{line}{stamps}" for i, line in chunk.snapshots)),
+                    COPY_READ,
+                )
+        _mark_dirty(set(profile_ids))
+        self.summary.snapshots["created"] += len(chunk.snapshots)
+        return Counter(created=len(profile_ids))
 
     def _merge(
         self, record: dict[str, Any], old: dict[str, Any] | None
@@ -496,11 +532,16 @@ class _ProfileWriter(_Writer):
             return set()
         if self.niches is None:
             self.niches = {}
+            self._niche_by_name = {}
             for pk, slug, name in Niche.objects.values_list("id", "slug", "name"):
                 self.niches[slug] = pk
                 self.niches[name.lower()] = pk
         ids = set()
         for name in names:
+            known = self._niche_by_name.get(name)
+            if known is not None:
+                ids.add(known)
+                continue
             clean_name = " ".join(name.split())[:120]
             slug = v.niche_slug(clean_name)
             pk = self.niches.get(slug) or self.niches.get(clean_name.lower())
@@ -515,6 +556,7 @@ class _ProfileWriter(_Writer):
                     self.summary.new_niches.append(clean_name)
                 self.niches[slug] = pk
                 self.niches[clean_name.lower()] = pk
+            self._niche_by_name[name] = pk
             ids.add(pk)
         return ids
 
@@ -724,6 +766,56 @@ class _SnapshotWriter(_Writer):
             touched.update(pk for (pk,) in cursor.fetchall())
         _mark_dirty(touched)
         return Counter(created=len(new), updated=updated, unchanged=len(old) - updated)
+
+
+class _ProfileChunk:
+    """A clean chunk of new accounts, prepared in the reading thread: each row's creator, profile and
+    snapshot in COPY's text format without the ids (drawn when the chunk is written)."""
+
+    __slots__ = ("creators", "handles", "niches", "platforms", "profiles", "snapshots")
+
+    def __init__(
+        self,
+        *,
+        platforms: list[str],
+        handles: list[str],
+        profiles: list[str],
+        creators: list[str],
+        niches: list[list[str]],
+        snapshots: list[tuple[int, str]],
+    ) -> None:
+        self.platforms = platforms
+        self.handles = handles
+        # platform, handle and PROFILE_FIELDS of each row; creators: name, country, language.
+        self.profiles = profiles
+        self.creators = creators
+        self.niches = niches
+        # (position in the chunk, day, followers, following, posts) of the dated rows with followers.
+        self.snapshots = snapshots
+
+
+_CREATOR_COPY = (
+    'COPY "discovery_creator" ("id", "name", "country", "language", "created_at", "updated_at") '
+    "FROM STDIN WITH (FORMAT text)"
+)
+_PROFILE_COPY = (
+    'COPY "discovery_profile" ("id", "creator_id", "platform", "handle", '
+    + ", ".join(f'"{name}"' for name in PROFILE_FIELDS)
+    + ', "created_at", "updated_at") FROM STDIN WITH (FORMAT text)'
+)
+_NICHE_LINK_COPY = 'COPY "discovery_profile_niches" ("profile_id", "niche_id") FROM STDIN WITH (FORMAT text)'
+
+
+def _new_ids(count: int) -> tuple[list[int], list[int]]:
+    """``count`` new creator ids and ``count`` new profile ids, drawn from their sequences in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('discovery_creator', 'id')), "
+            "nextval(pg_get_serial_sequence('discovery_profile', 'id')) FROM generate_series(1, %s)",
+            [count],
+        )
+        pairs = cursor.fetchall()
+    return [creator for creator, _ in pairs], [profile for _, profile in pairs]
 
 
 class _SnapshotChunk:
