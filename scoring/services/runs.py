@@ -31,6 +31,7 @@ from scoring.services.dirty import (
     profiles_mark_dirty_sql,
     profiles_mark_dirty_where,
 )
+from scoring.services.pgcopy import copy_binary, table_column_types
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +240,8 @@ def scores_write(*, rows: pd.DataFrame | list[dict[str, Any]]) -> int:
         return 0
     if isinstance(rows, pd.DataFrame):
         if connection.vendor == "postgresql":
-            _scores_upsert(buffer=_copy_text(rows), columns=list(rows.columns), csv_format=False)
+            types = table_column_types(ProfileScore._meta.db_table)
+            _scores_upsert(buffer=copy_binary(rows, types), columns=list(rows.columns), copy_format="binary")
             return len(rows)
         rows = score_rows_as_dicts(rows)
     if connection.vendor != "postgresql":
@@ -265,62 +267,16 @@ def scores_write(*, rows: pd.DataFrame | list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def _copy_text(frame: pd.DataFrame) -> io.StringIO:
-    """A chunk frame as COPY text-format lines, built column by column (no per-cell Python formatting).
-
-    Floats use numpy's shortest round-trip repr (they read back bit for bit), NULL is \\N, and text
-    is escaped for COPY (backslash, tab, newline, carriage return).
-    """
-    cells = []
-    for name in frame.columns:
-        series = frame[name]
-        if str(series.dtype) == "Int64":
-            values = series.to_numpy(dtype="float64", na_value=np.nan)
-            text = np.where(np.isnan(values), "\\N", np.nan_to_num(values).astype("int64").astype(str))
-        elif series.dtype.kind == "f":
-            # repr: the shortest round-trip text, as numpy's astype(str) writes it, ~1.5x faster.
-            cells.append(["\\N" if v != v else repr(v) for v in series.tolist()])
-            continue
-        elif series.dtype.kind == "b":
-            text = np.where(series.to_numpy(), "t", "f")
-        elif series.dtype.kind in "iu":
-            text = series.to_numpy().astype(str)
-        elif series.dtype.kind == "M" and getattr(series.dtype, "tz", None) is None:
-            values = series.to_numpy(dtype="datetime64[D]")
-            text = np.where(np.isnat(values), "\\N", np.datetime_as_string(values, unit="D"))
-        else:
-            # Repeated values (labels, currencies, the run's timestamp) are formatted once.
-            memo: dict[Any, str] = {None: "\\N"}
-            text = [memo.get(v) or memo.setdefault(v, _copy_cell_text(v)) for v in series.tolist()]
-            cells.append(text)
-            continue
-        cells.append(text.tolist())
-    buffer = io.StringIO()
-    buffer.write("\n".join("\t".join(row) for row in zip(*cells, strict=True)))
-    buffer.write("\n")
-    buffer.seek(0)
-    return buffer
-
-
-def _copy_cell_text(value: Any) -> str:
-    return "\\N" if value is None or value is pd.NaT else _copy_escape(str(value))
-
-
-def _copy_escape(text: str) -> str:
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
-
-
-def _scores_upsert(*, buffer: io.StringIO, columns: list[str], csv_format: bool = True) -> None:
-    """COPY CSV score rows into the stage table, then one INSERT ... ON CONFLICT that skips unchanged rows."""
+def _scores_upsert(*, buffer: io.IOBase, columns: list[str], copy_format: str = "csv") -> None:
+    """COPY score rows (CSV or binary) into the stage table, then one INSERT ... ON CONFLICT that skips
+    unchanged rows."""
     table = ProfileScore._meta.db_table
     column_list = ", ".join(f'"{c}"' for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {SCORE_STAGE} (LIKE {table}) ON COMMIT DELETE ROWS")
         cursor.cursor.copy_expert(
-            f"COPY {SCORE_STAGE} ({column_list}) FROM STDIN WITH (FORMAT {'csv' if csv_format else 'text'}, "
-            "NULL '\\N')",
+            f"COPY {SCORE_STAGE} ({column_list}) FROM STDIN WITH (FORMAT {copy_format}"
+            + (", NULL '\\N')" if copy_format == "csv" else ")"),
             buffer,
         )
         # The profile's follower count goes in with the row (else the insert trigger looks it up row by
@@ -355,10 +311,9 @@ def scores_stage(*, run_id: int, rows: pd.DataFrame) -> int:
         return 0
     frame = rows.assign(run_id=np.full(len(rows), run_id, dtype="int64"))
     columns = ", ".join(f'"{c}"' for c in frame.columns)
+    data = copy_binary(frame, table_column_types(RUN_STAGE))
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(
-            f"COPY {RUN_STAGE} ({columns}) FROM STDIN WITH (FORMAT text, NULL '\\N')", _copy_text(frame)
-        )
+        cursor.cursor.copy_expert(f"COPY {RUN_STAGE} ({columns}) FROM STDIN WITH (FORMAT binary)", data)
     return len(rows)
 
 
