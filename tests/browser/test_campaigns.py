@@ -102,7 +102,7 @@ def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
     page.get_by_role("link", name="Report").click()
     page.wait_for_selector("#chart-views[data-rendered='1']")
     page.wait_for_selector("#chart-impressions[data-rendered='1']")
-    assert page.inner_text("#kpi-cpe") == "1.2500"  # 500 / (380 + 15 + 5)
+    assert page.inner_text("#kpi-cpe") == "1.25 GBP"  # 500 / (380 + 15 + 5)
     assert page.inner_text("#kpi-roi") == "80 %"
     assert page.evaluate("document.getElementById('chart-reach').chart.data.datasets[0].data[0]") == 6500
     page.screenshot(path=str(ARTIFACTS / "campaign-report.png"), full_page=True)

@@ -154,6 +154,25 @@ def test_report_page_has_chart_data(client_for, brand_member, campaign, result) 
     assert "chart-views" in page
 
 
+def test_report_page_groups_counts_and_shows_money_with_its_currency(
+    client_for, brand_member, campaign, entry
+) -> None:
+    PostResultFactory(
+        entry=entry, views=12_345, reach=9_876, impressions=23_456, likes=90, comments=8, shares=2,
+        cost=Decimal("1234.00"), revenue=Decimal("2468.00"),
+    )  # fmt: skip
+
+    page = client_for(brand_member).get(f"/campaigns/{campaign.pk}/report/").content.decode()
+
+    assert "<strong>12,345</strong>" in page  # views, grouped
+    assert "<strong>23,456</strong>" in page  # impressions
+    assert f"<strong>1,234.00 {campaign.currency}</strong>" in page  # cost
+    assert f'<strong id="kpi-cpe">12.34 {campaign.currency}</strong>' in page  # 1234 / (90 + 8 + 2)
+    assert f'<strong id="kpi-cpv">0.1 {campaign.currency}</strong>' not in page
+    assert f'<strong id="kpi-cpv">0.100 {campaign.currency}</strong>' in page  # 1234 / 12345, 3 places
+    assert '<td class="num">12,345</td>' in page  # the creator's row too
+
+
 def test_profile_page_shows_the_campaign_box(
     client_for, brand_member, other_brand_member, campaign, entry
 ) -> None:
