@@ -159,7 +159,14 @@ def profiles_queue_all(*, run_id: int) -> int:
             ") f ON f.profile_id = p.id",
             [run_id],
         )
-        return cursor.rowcount
+        queued = cursor.rowcount
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the claims: with the table's old ones (a few thousand rows, or
+            # none) every claim was planned as a bitmap scan of the whole run plus a sort of 100,000
+            # rows spilling to disk (~0.05 s idle, 0.14 s per chunk in the benchmark) instead of
+            # reading the next positions from the (run, position) index.
+            cursor.execute(f"ANALYZE {queue}")
+        return queued
 
 
 def scoring_runs_abandon_stale() -> int:
@@ -213,18 +220,21 @@ def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
     The rows are deleted now and come back if the transaction rolls back (worker killed, chunk error),
     so a resumed run neither skips nor repeats them. SKIP LOCKED keeps parallel chains disjoint.
     """
-    qs = ScoringQueueItem.objects.filter(run_id=run_id).order_by("position", "profile_id")
+    # Positions are unique within a run (row_number): the (run, position) index gives the order.
+    qs = ScoringQueueItem.objects.filter(run_id=run_id).order_by("position")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True)
-    ids = list(qs.values_list("profile_id", flat=True)[:batch_size])
+    taken = list(qs.values_list("profile_id", "position")[:batch_size])
+    ids = [profile_id for profile_id, _ in taken]
     if ids and connection.vendor == "postgresql":
-        # = ANY(array): primary-key lookups whatever the planner thinks of the fresh queue's size
-        # (``IN (SELECT unnest(...))`` was planned as a nested loop over the whole queue).
+        # The claimed positions bound the delete to their stretch of the (run, position) index (by
+        # run and ids alone it filtered the whole run's rows); ids leave out rows another chain
+        # holds inside that stretch.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {ScoringQueueItem._meta.db_table} WHERE run_id = %s "
-                "AND profile_id = ANY(%s::bigint[])",
-                [run_id, ids],
+                "AND position BETWEEN %s AND %s AND profile_id = ANY(%s::bigint[])",
+                [run_id, taken[0][1], taken[-1][1], ids],
             )
     elif ids:
         ScoringQueueItem.objects.filter(run_id=run_id, profile_id__in=ids).delete()

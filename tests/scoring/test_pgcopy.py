@@ -138,3 +138,21 @@ def test_binary_copy_names_a_column_type_it_cannot_encode():
 
     with pytest.raises(ValueError, match="'point' has type 'point'"):
         copy_binary(frame, {"point": "point"})
+
+
+def test_binary_copy_out_reads_fixed_width_columns_and_refuses_a_null():
+    # given: a query whose columns are all NOT NULL, and one with a NULL
+    from scoring.selectors import copy_binary_columns
+
+    sql = "SELECT g::bigint, (g * 0.5)::float8, (mod(g, 2) = 0) FROM generate_series(1, %(n)s) g"
+    fields = [("n", ">i8"), ("half", ">f8"), ("even", "u1")]
+
+    # when
+    columns = copy_binary_columns(sql, {"n": 3}, fields)
+
+    # then
+    assert columns["n"].tolist() == [1, 2, 3]
+    assert columns["half"].tolist() == [0.5, 1.0, 1.5]
+    assert columns["even"].tolist() == [0, 1, 0]
+    with pytest.raises(ValueError, match="NULL"):
+        copy_binary_columns("SELECT NULL::bigint, %(h)s::float8, true", {"h": 1.0}, fields)
