@@ -59,7 +59,7 @@ def test_agency_member_runs_a_campaign_and_another_brand_gets_404(
     page.click("#accept-suggestion")
     page.wait_for_selector("#shortlist")
     assert page.locator("#shortlist tbody tr").count() == 2
-    assert "1000.00 / 1000.00 GBP" in page.inner_text("#shortlist-totals")
+    assert "1,000.00 / 1,000.00 GBP" in page.inner_text("#shortlist-totals")
 
     # Move pair_a through the pipeline with the keyboard-usable buttons.
     page.get_by_role("link", name="Pipeline").click()

@@ -173,6 +173,17 @@ def test_report_page_groups_counts_and_shows_money_with_its_currency(
     assert '<td class="num">12,345</td>' in page  # the creator's row too
 
 
+def test_brief_page_formats_money_and_says_what_is_not_set(client_for, brand_member, campaign) -> None:
+    campaign.budget = Decimal("12500")
+    campaign.save()
+
+    page = client_for(brand_member).get(f"/campaigns/{campaign.pk}/").content.decode()
+
+    assert f"<dd>12,500.00 {campaign.currency}</dd>" in page
+    assert "<dt>Dates</dt><dd>not set</dd>" in page
+    assert f"0.00 / 12,500.00 {campaign.currency}" in page
+
+
 def test_profile_page_shows_the_campaign_box(
     client_for, brand_member, other_brand_member, campaign, entry
 ) -> None:
