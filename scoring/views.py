@@ -17,6 +17,8 @@ from scoring import selectors
 from scoring.models import ScoringRun
 from scoring.services import scoring_dirty_kick, scoring_rescore_all
 
+FINISHED = (ScoringRun.Status.SUCCEEDED, ScoringRun.Status.FAILED)
+
 
 def platform_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Only platform admins see scoring pages; others get a 404 (the page does not exist for them)."""
@@ -76,4 +78,8 @@ def score_dirty(request: HttpRequest) -> HttpResponse:
 def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress bar of one run (polled by htmx while the run is going)."""
     run = get_object_or_404(ScoringRun, pk=pk)
-    return render(request, "scoring/partials/_run_progress.html", {"run": run})
+    response = render(request, "scoring/partials/_run_progress.html", {"run": run})
+    if request.headers.get("HX-Request") and run.status in FINISHED:
+        # The run list beneath (status, seconds, errors) is out of date: htmx reloads the page.
+        response["HX-Refresh"] = "true"
+    return response

@@ -69,3 +69,19 @@ def test_progress_partial_stops_polling_when_done(client, platform_admin):
     body = client.get(reverse("scoring:run-progress", args=[run.pk])).content.decode()
     assert "hx-trigger" not in body
     assert 'aria-valuenow="100"' in body
+
+
+def test_polled_progress_reloads_the_page_when_the_run_finishes(client, platform_admin):
+    client.force_login(platform_admin)
+    running = ScoringRunFactory(status=ScoringRun.Status.RUNNING)
+    url = reverse("scoring:run-progress", args=[running.pk])
+    polled = client.get(url, headers={"HX-Request": "true"})
+    assert "HX-Refresh" not in polled  # still going: keep polling the bar
+
+    for status in (ScoringRun.Status.SUCCEEDED, ScoringRun.Status.FAILED):
+        running.status = status
+        running.save()
+        polled = client.get(url, headers={"HX-Request": "true"})
+        assert polled["HX-Refresh"] == "true"  # the run list beneath is stale: reload it
+        plain = client.get(url)
+        assert "HX-Refresh" not in plain  # not htmx: nothing to reload
