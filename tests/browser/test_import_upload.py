@@ -55,7 +55,7 @@ def test_admin_uploads_and_watches_the_progress_bar_reach_the_summary(
     assert min(seen) < 100
     assert seen == sorted(seen)  # and only moved forward
     assert bar.get_attribute("aria-valuenow") == "100"
-    assert page.locator("#sum-created").inner_text() == str(ROWS)
+    assert page.locator("#sum-created").inner_text() == f"{ROWS:,}"
     assert page.locator("#sum-rejected").inner_text() == "0"
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.SUCCEEDED
