@@ -80,33 +80,19 @@ def followers_at_post_time(
     """
     if posts.empty:
         return pd.Series(dtype="float64", index=posts.index)
-    left = pd.DataFrame(
-        {
-            "profile_id": posts["profile_id"].to_numpy(),
-            "day": _to_day(posts["posted_at"]),
-            "_row": np.arange(len(posts)),
-        }
-    ).sort_values("day", kind="stable")
-    if snapshots.empty:
-        found = pd.Series(np.nan, index=np.arange(len(posts)))
-    else:
-        right = pd.DataFrame(
-            {
-                "profile_id": snapshots["profile_id"].to_numpy(),
-                "day": _to_day(snapshots["captured_on"]),
-                "snap_followers": pd.to_numeric(snapshots["followers"]).astype("float64").to_numpy(),
-            }
-        ).sort_values("day", kind="stable")
-        before = pd.merge_asof(left, right, on="day", by="profile_id", direction="backward")
-        after = pd.merge_asof(left, right, on="day", by="profile_id", direction="forward")
-        found = (
-            before.set_index("_row")["snap_followers"]
-            .fillna(after.set_index("_row")["snap_followers"])
-            .sort_index()
+    found = np.full(len(posts), np.nan)
+    if not snapshots.empty:
+        snap_followers = pd.to_numeric(snapshots["followers"]).astype("float64").to_numpy()
+        before, after = _asof_rows(
+            posts["profile_id"].to_numpy(dtype="int64"),
+            _to_day(posts["posted_at"]),
+            snapshots["profile_id"].to_numpy(dtype="int64"),
+            _to_day(snapshots["captured_on"]),
         )
+        found = np.where(before >= 0, snap_followers[before], np.nan)
+        found = np.where(np.isnan(found) & (after >= 0), snap_followers[after], found)
     fallback = posts["profile_id"].map(profile_followers).astype("float64").to_numpy()
-    values = found.to_numpy(dtype="float64")
-    values = np.where(np.isnan(values), fallback, values)
+    values = np.where(np.isnan(found), fallback, found)
     return pd.Series(values, index=posts.index)
 
 
@@ -270,24 +256,26 @@ def growth(snapshots: pd.DataFrame, days: int) -> pd.DataFrame:
             "followers": pd.to_numeric(snapshots["followers"]).astype("float64").to_numpy(),
         }
     ).pipe(_by_profile_day)
-    last = frame.groupby("profile_id").tail(1).set_index("profile_id")
-    target = pd.DataFrame({"profile_id": last.index, "day": last["day"].to_numpy() - pd.Timedelta(days=days)})
-    target = target.sort_values("day")
-    right = frame.assign(snap_day=frame["day"]).sort_values("day")
-    before = pd.merge_asof(target, right, on="day", by="profile_id", direction="backward").set_index(
-        "profile_id"
-    )
-    after = pd.merge_asof(target, right, on="day", by="profile_id", direction="forward").set_index(
-        "profile_id"
-    )
-    f0, f1 = before["followers"], after["followers"]
-    span = (after["snap_day"] - before["snap_day"]).dt.days.astype("float64")
-    frac = ((before["day"] - before["snap_day"]).dt.days.astype("float64") / span.where(span > 0)).fillna(0.0)
-    start = (f0 + (f1 - f0) * frac).where(f0.notna() & f1.notna())
-    end = last["followers"]
-    gained = end - start.reindex(end.index)
-    pct = gained / start.reindex(end.index).where(lambda s: s > 0) * 100.0
-    return pd.DataFrame({"abs": gained, "pct": pct, "as_of": last["day"]})
+    pid = frame["profile_id"].to_numpy(dtype="int64")
+    day = frame["day"].to_numpy(dtype="datetime64[ns]")
+    followers = frame["followers"].to_numpy()
+    # Each profile's latest snapshot: the last of its rows (rows by profile, then day).
+    last = np.ones(len(pid), dtype=bool)
+    last[:-1] = pid[1:] != pid[:-1]
+    end_pid, end_day, end = pid[last], day[last], followers[last]
+    target = end_day - np.timedelta64(days, "D")
+    before, after = _asof_rows(end_pid, target, pid, day)
+    bracketed = (before >= 0) & (after >= 0)
+    f0 = np.where(bracketed, followers[before], np.nan)
+    f1 = np.where(bracketed, followers[after], np.nan)
+    span = (day[after] - day[before]) / np.timedelta64(1, "D")
+    offset = (target - day[before]) / np.timedelta64(1, "D")
+    frac = np.divide(offset, span, out=np.zeros(len(end)), where=bracketed & (span > 0))
+    start = f0 + (f1 - f0) * frac
+    gained = end - start
+    pct = np.divide(gained, start, out=np.full(len(end), np.nan), where=start > 0) * 100.0
+    index = pd.Index(end_pid, name="profile_id")
+    return pd.DataFrame({"abs": gained, "pct": pct, "as_of": pd.Series(end_day, index=index)}, index=index)
 
 
 def monthly_growth_pct(pct_90d: pd.Series) -> pd.Series:
@@ -465,6 +453,47 @@ def er_factor(er: float | None, tier_median: float | None, lo: float = 0.5, hi: 
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def _asof_rows(
+    left_pid: np.ndarray, left_day: np.ndarray, right_pid: np.ndarray, right_day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each left (profile, day), the right row of the same profile with the latest day on or
+    before it, and the one with the earliest day on or after it; -1 where there is none.
+
+    ``pandas.merge_asof`` backward and forward ``by`` profile (the last of equal days backward, the
+    first forward, in the right rows' order), as one int64 key per row and two binary searches: the
+    profile in the high 32 bits, the day in the low ones (merge_asof's per-profile grouping was most
+    of growth() and followers_at_post_time()).
+    """
+    if np.isnat(left_day).any() or np.isnat(right_day).any():
+        raise ValueError("as-of match: a day is missing (NaT)")
+    if not len(right_pid) or not len(left_pid):
+        return np.full(len(left_pid), -1), np.full(len(left_pid), -1)
+    low = min(left_pid.min(), right_pid.min())
+    if max(left_pid.max(), right_pid.max()) - low < 2**31:
+        left_rank, right_rank = left_pid - low, right_pid - low
+    else:
+        _, ranks = np.unique(np.concatenate([left_pid, right_pid]), return_inverse=True)
+        left_rank, right_rank = ranks[: len(left_pid)], ranks[len(left_pid) :]
+    offset = 2**31  # days since 1970 (negative before) as an unsigned 32-bit field
+
+    def keys(rank: np.ndarray, days: np.ndarray) -> np.ndarray:
+        whole_days = days.astype("datetime64[D]").astype("int64") + offset
+        return (rank.astype("int64") << 32) | whole_days
+
+    right_keys = keys(right_rank, right_day)
+    order = np.argsort(right_keys, kind="stable")
+    sorted_keys, sorted_rank = right_keys[order], right_rank[order]
+    left_keys = keys(left_rank, left_day)
+    back = np.searchsorted(sorted_keys, left_keys, side="right") - 1
+    ahead = np.searchsorted(sorted_keys, left_keys, side="left")
+    back_ok = (back >= 0) & (sorted_rank[np.maximum(back, 0)] == left_rank)
+    ahead_ok = (ahead < len(order)) & (sorted_rank[np.minimum(ahead, len(order) - 1)] == left_rank)
+    return (
+        np.where(back_ok, order[np.maximum(back, 0)], -1),
+        np.where(ahead_ok, order[np.minimum(ahead, len(order) - 1)], -1),
+    )
 
 
 def _to_day(values: pd.Series) -> np.ndarray:
