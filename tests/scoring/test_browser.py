@@ -34,7 +34,7 @@ def test_rescore_all_shows_live_progress(page, login, platform_admin) -> None:
     scoring_run_step(run_id=run.pk, batch_size=2)
     scoring_run_step(run_id=run.pk, batch_size=2)
     # Done: the page reloads itself, so the run list shows the finished run and no bar is left.
-    page.wait_for_selector("text=Run #1 in progress", state="detached", timeout=10_000)
+    page.wait_for_selector(f"text=Run #{run.pk} in progress", state="detached", timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "scoring_finished.png"))
     row = page.locator("table tbody tr").first.inner_text()
     assert "Succeeded" in row
