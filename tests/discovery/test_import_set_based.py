@@ -11,7 +11,7 @@ from django.db import connection
 
 from discovery.generator import generate_catalog
 from discovery.models import Creator, FollowerSnapshot, Niche, Post, Profile
-from discovery.services.imports import import_file, run
+from discovery.services.imports import import_file, run, writers
 from scoring.models import DirtyProfile
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +227,66 @@ def test_new_posts_chunk_rejects_unknown_accounts_and_a_stored_post_takes_the_me
     assert Post.objects.get(external_id="1").likes == 12
     assert Post.objects.count() == 3
     assert taken[-1] is False
+
+
+def test_profiles_stored_after_the_check_make_the_copy_fail_and_the_chunk_merges_row_by_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, set_based_taken: list[bool]
+) -> None:
+    taken = set_based_taken
+    # given two stored accounts
+    header = "platform,handle,name,followers,snapshot_date\n"
+    bob = "tiktok,bob,Bob,200,2026-01-01\n"
+    (tmp_path / "a.csv").write_text(header + "instagram,ann,Ann,100,2026-01-01\n" + bob)
+    import_file(path=tmp_path / "a.csv", kind="profiles")
+
+    # when a file of the same accounts passes the stored-account check (as if another import stored
+    # them between the check and the COPY)
+    monkeypatch.setattr(writers, "_any_profile_stored", lambda platforms, handles: False)
+    (tmp_path / "b.csv").write_text(header + "instagram,ann,Ann,150,2026-01-01\n" + bob)
+    summary = import_file(path=tmp_path / "b.csv", kind="profiles")
+
+    # then the unique key refuses the COPY, nothing of it is kept, and the row-keyed path merges the chunk
+    assert summary.ok, summary.message
+    assert (summary.total, summary.created, summary.updated, summary.unchanged, summary.rejected) == (
+        2,
+        0,
+        1,
+        1,
+        0,
+    )
+    assert summary.snapshots == {"created": 0, "updated": 1, "unchanged": 1}
+    assert (Profile.objects.count(), Creator.objects.count(), FollowerSnapshot.objects.count()) == (2, 2, 2)
+    assert Profile.objects.get(handle="ann").followers == 150
+    assert FollowerSnapshot.objects.get(profile__handle="ann").followers == 150
+    assert taken == [connection.vendor == "postgresql", False]
+
+
+def test_snapshot_chunk_creates_new_days_beside_stored_days_of_its_accounts(tmp_path: Path) -> None:
+    # given an account with stored days inside and outside the next file's range of days
+    (tmp_path / "p.csv").write_text("platform,handle,followers,snapshot_date\ninstagram,ann,100,2026-01-01\n")
+    import_file(path=tmp_path / "p.csv", kind="profiles")
+    (tmp_path / "s1.csv").write_text(
+        "platform,handle,date,followers\ninstagram,ann,2026-01-15,115\ninstagram,ann,2026-02-01,120\n"
+    )
+    import_file(path=tmp_path / "s1.csv", kind="snapshots")
+
+    # when a file brings days around a stored one (and repeats it)
+    (tmp_path / "s2.csv").write_text(
+        "platform,handle,date,followers\n"
+        "instagram,ann,2026-01-08,108\n"
+        "instagram,ann,2026-01-15,115\n"
+        "instagram,ann,2026-01-22,122\n"
+    )
+    summary = import_file(path=tmp_path / "s2.csv", kind="snapshots")
+
+    # then only the file's new days are created, the repeated one is unchanged, the others are kept
+    assert (summary.created, summary.updated, summary.unchanged, summary.rejected) == (2, 0, 1, 0)
+    days = FollowerSnapshot.objects.filter(profile__handle="ann").order_by("captured_on")
+    assert [(d.captured_on.isoformat(), d.followers) for d in days] == [
+        ("2026-01-01", 100),
+        ("2026-01-08", 108),
+        ("2026-01-15", 115),
+        ("2026-01-22", 122),
+        ("2026-02-01", 120),
+    ]
+    assert Profile.objects.get(handle="ann").followers == 120  # the stored newest day stays the latest

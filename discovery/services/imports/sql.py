@@ -20,6 +20,14 @@ from discovery.services.imports.summary import BATCH_ROWS
 from scoring.services.dirty import profiles_mark_dirty
 
 
+def copy_from(cursor: Any, sql: str, buffer: io.StringIO, size: int) -> None:
+    """``COPY ... FROM STDIN`` of ``buffer``, its errors raised as Django's (``IntegrityError``,
+    ``DataError``...) as ``execute`` raises them: psycopg2's ``copy_expert`` is not wrapped by Django, and
+    the writers fall back to the row-keyed path on Django's errors only."""
+    with connection.wrap_database_errors:
+        cursor.copy_expert(sql, buffer, size)
+
+
 def _mark_dirty(profile_ids: set[int]) -> None:
     """Mark accounts for rescoring (``scoring.DirtyProfile`` rows; the profile rows are not written)."""
     profiles_mark_dirty(profile_ids=profile_ids)
@@ -48,7 +56,8 @@ def _creators_create(creators: list[tuple[str, str, str]]) -> list[int]:
                 for pk, (name, country, language) in zip(ids, creators, strict=True)
             )
         )
-        cursor.copy_expert(
+        copy_from(
+            cursor,
             'COPY "discovery_creator" ("id", "name", "country", "language", "created_at", "updated_at") '
             "FROM STDIN WITH (FORMAT text)",
             buffer,
@@ -211,8 +220,11 @@ def _copy_and_upsert(
             f'SELECT {quoted} FROM "{table}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "import_{table}"')
-        cursor.copy_expert(
-            f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})', buffer, COPY_READ
+        copy_from(
+            cursor,
+            f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})',
+            buffer,
+            COPY_READ,
         )
         cursor.execute(
             f'INSERT INTO "{table}" ({quoted}) SELECT {quoted} FROM "import_{table}" '
@@ -323,7 +335,8 @@ def stage_text(table: str, columns: dict[str, str], text: str, *, copy_format: s
             f'CREATE TEMP TABLE IF NOT EXISTS "{table}" ({spec}) ON COMMIT DELETE ROWS; '
             f'TRUNCATE "{table}"'
         )
-        cursor.copy_expert(
+        copy_from(
+            cursor,
             f'COPY "{table}" FROM STDIN WITH (FORMAT {copy_format}{options})',
             io.StringIO(text),
             COPY_READ,

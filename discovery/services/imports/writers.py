@@ -31,6 +31,7 @@ from discovery.services.imports.sql import (
     _mark_dirty,
     _upsert_rows,
     copy_column,
+    copy_from,
     stage_text,
     unknown_accounts,
 )
@@ -430,7 +431,8 @@ class _ProfileWriter(_Writer):
         now = timezone.now().isoformat()
         stamps = f"\t{now}\t{now}\n"
         with connection.cursor() as cursor:
-            cursor.copy_expert(
+            copy_from(
+                cursor,
                 _CREATOR_COPY,
                 io.StringIO(
                     "".join(
@@ -439,7 +441,8 @@ class _ProfileWriter(_Writer):
                 ),
                 COPY_READ,
             )
-            cursor.copy_expert(
+            copy_from(
+                cursor,
                 _PROFILE_COPY,
                 io.StringIO(
                     "".join(
@@ -456,9 +459,10 @@ class _ProfileWriter(_Writer):
                 for niche in sorted(self._niche_ids(names))
             )
             if links:
-                cursor.copy_expert(_NICHE_LINK_COPY, io.StringIO(links), COPY_READ)
+                copy_from(cursor, _NICHE_LINK_COPY, io.StringIO(links), COPY_READ)
             if chunk.snapshots:
-                cursor.copy_expert(
+                copy_from(
+                    cursor,
                     _SNAPSHOT_COPY,
                     io.StringIO("".join(f"{profile_ids[i]}\t{line}{stamps}" for i, line in chunk.snapshots)),
                     COPY_READ,
@@ -760,7 +764,7 @@ class _SnapshotWriter(_Writer):
                 now = timezone.now().isoformat()
                 stamps = f"\t{now}\t{now}\n"
                 copy = "".join(f"{item[1]}\t{text}{stamps}" for item, text in new)
-                cursor.copy_expert(_SNAPSHOT_COPY, io.StringIO(copy), COPY_READ)
+                copy_from(cursor, _SNAPSHOT_COPY, io.StringIO(copy), COPY_READ)
                 touched.update(item[1] for item, _ in new)
             if old:
                 cursor.execute(_SNAPSHOT_UPDATE, _snapshot_arrays(old))
