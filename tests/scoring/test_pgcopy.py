@@ -156,3 +156,43 @@ def test_binary_copy_out_reads_fixed_width_columns_and_refuses_a_null():
     assert columns["even"].tolist() == [0, 1, 0]
     with pytest.raises(ValueError, match="NULL"):
         copy_binary_columns("SELECT NULL::bigint, %(h)s::float8, true", {"h": 1.0}, fields)
+
+
+def test_posts_frame_reads_kinds_hidden_counts_and_microseconds_from_binary_copy():
+    # given: a video with hidden likes, a photo with every count, and a kind outside Post.Kind
+    from scoring.selectors import posts_frame
+    from tests.factories.discovery import PostFactory, ProfileFactory
+
+    profile = ProfileFactory()
+    stamp = dt.datetime(2026, 11, 1, 12, 30, 15, 654321, tzinfo=dt.UTC)
+    PostFactory(profile=profile, kind="video", likes=None, views=5_000, posted_at=stamp)
+    PostFactory(
+        profile=profile,
+        kind="photo",
+        likes=7,
+        comments=2,
+        shares=1,
+        views=None,
+        posted_at=stamp - dt.timedelta(days=1),
+        is_sponsored=True,
+    )
+    PostFactory(profile=profile, kind="livestream", likes=3, posted_at=stamp - dt.timedelta(days=2))
+
+    # when
+    frame = posts_frame(profile_ids=[profile.pk], window=30, hashtags=[])
+
+    # then: newest first; unknown kind is NaN (not a video), hidden likes NaN, not 0
+    assert frame["posted_at"].tolist() == [
+        pd.Timestamp(stamp),
+        pd.Timestamp(stamp - dt.timedelta(days=1)),
+        pd.Timestamp(stamp - dt.timedelta(days=2)),
+    ]
+    assert frame["kind"].astype(object).where(frame["kind"].notna(), None).tolist() == [
+        "video",
+        "photo",
+        None,
+    ]
+    assert np.isnan(frame["likes"].iloc[0])
+    assert frame["likes"].iloc[1:].tolist() == [7.0, 3.0]
+    assert np.isnan(frame["views"].iloc[1])
+    assert frame["sponsored"].tolist() == [False, True, False]
