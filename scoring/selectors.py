@@ -123,9 +123,9 @@ def posts_frame(*, profile_ids: Sequence[int], window: int, hashtags: Sequence[s
     list (stored lower-case without #), or, for posts without a hashtag list, in the caption.
     On PostgreSQL the window is applied here (a sort by integer keys in numpy) rather than by a
     window function, which costs the database more than the whole fetch (bench/bench_scoring.py),
-    and the rows come by profile, newest first. ``posted_at`` travels as microseconds from
-    ``date_part`` (float8: exact to the microsecond until about 2100; ``EXTRACT`` returns numeric,
-    whose arithmetic made it a third of the query's time).
+    and the rows come by profile, newest first. The rows travel by binary COPY (``copy_binary_columns``):
+    ``posted_at`` as PostgreSQL's own microseconds, exact (``EXTRACT(EPOCH …)`` returns numeric, whose
+    arithmetic made it a third of the CSV query's time).
     """
     if connection.vendor == "postgresql":
         return _posts_frame_postgres(profile_ids=profile_ids, window=window, hashtags=hashtags)
