@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, RowNumber
 from django.utils import timezone
 
+from core.db import copy_expert
 from discovery.models import FollowerSnapshot, Post, Profile
 from scoring import metrics
 from scoring.models import DirtyProfile, ProfileScore, QuotedRate, ScoringRun
@@ -66,7 +67,7 @@ def copy_frame(sql: str, params: dict, columns: Sequence[str], dtypes: dict[str,
     buffer = io.StringIO()
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
+        copy_expert(cursor, f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", buffer)
     buffer.seek(0)
     if not buffer.getvalue():
         return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "object")) for c in columns})
@@ -149,7 +150,7 @@ def copy_binary_columns(sql: str, params: dict, fields: Sequence[tuple[str, str]
     buffer = io.BytesIO()
     with connection.cursor() as cursor:
         query = cursor.mogrify(sql, params).decode()
-        cursor.cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
+        copy_expert(cursor, f"COPY ({query}) TO STDOUT WITH (FORMAT binary)", buffer)
     raw = buffer.getbuffer()
     header = 19 + int.from_bytes(raw[15:19], "big")  # signature, flags, header extension
     layout = [("count", ">i2")]

@@ -20,6 +20,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from core.db import copy_expert
 from core.queue import QueueUnavailable, enqueue
 from discovery.models import Post, Profile
 from scoring import selectors
@@ -284,7 +285,8 @@ def _scores_upsert(*, buffer: io.IOBase, columns: list[str], copy_format: str = 
     column_list = ", ".join(f'"{c}"' for c in columns)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {SCORE_STAGE} (LIKE {table}) ON COMMIT DELETE ROWS")
-        cursor.cursor.copy_expert(
+        copy_expert(
+            cursor,
             f"COPY {SCORE_STAGE} ({column_list}) FROM STDIN WITH (FORMAT {copy_format}"
             + (", NULL '\\N')" if copy_format == "csv" else ")"),
             buffer,
@@ -323,7 +325,7 @@ def scores_stage(*, run_id: int, rows: pd.DataFrame) -> int:
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     data = copy_binary(frame, table_column_types(RUN_STAGE))
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {RUN_STAGE} ({columns}) FROM STDIN WITH (FORMAT binary)", data)
+        copy_expert(cursor, f"COPY {RUN_STAGE} ({columns}) FROM STDIN WITH (FORMAT binary)", data)
     return len(rows)
 
 
