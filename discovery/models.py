@@ -131,7 +131,8 @@ class Profile(BaseModel):
 class FollowerSnapshot(BaseModel):
     """An account's counts on one day; a new import for the same day replaces that day's values."""
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the unique (profile, captured_on) leads with it (migration 0017).
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     captured_on = models.DateField()
     followers = models.BigIntegerField()
     following = models.BigIntegerField(null=True, blank=True)
@@ -169,7 +170,8 @@ class Post(BaseModel):
         STORY = "story", "Story"
         SHORT = "short", "Short"
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: the unique (profile, external_id) leads with it (migration 0017).
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="posts", db_index=False)
     external_id = models.CharField(max_length=128)
     posted_at = models.DateTimeField()
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PHOTO)

@@ -13,19 +13,12 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from core.db import copy_expert
 from discovery.models import (
     Creator,
 )
 from discovery.services.imports.summary import BATCH_ROWS
 from scoring.services.dirty import profiles_mark_dirty
-
-
-def copy_from(cursor: Any, sql: str, buffer: io.StringIO, size: int) -> None:
-    """``COPY ... FROM STDIN`` of ``buffer``, its errors raised as Django's (``IntegrityError``,
-    ``DataError``...) as ``execute`` raises them: psycopg2's ``copy_expert`` is not wrapped by Django, and
-    the writers fall back to the row-keyed path on Django's errors only."""
-    with connection.wrap_database_errors:
-        cursor.copy_expert(sql, buffer, size)
 
 
 def _mark_dirty(profile_ids: set[int]) -> None:
@@ -56,7 +49,7 @@ def _creators_create(creators: list[tuple[str, str, str]]) -> list[int]:
                 for pk, (name, country, language) in zip(ids, creators, strict=True)
             )
         )
-        copy_from(
+        copy_expert(
             cursor,
             'COPY "discovery_creator" ("id", "name", "country", "language", "created_at", "updated_at") '
             "FROM STDIN WITH (FORMAT text)",
@@ -220,7 +213,7 @@ def _copy_and_upsert(
             f'SELECT {quoted} FROM "{table}" WITH NO DATA'
         )
         cursor.execute(f'TRUNCATE "import_{table}"')
-        copy_from(
+        copy_expert(
             cursor,
             f'COPY "import_{table}" ({quoted}) FROM STDIN WITH (FORMAT {copy_format})',
             buffer,
@@ -335,7 +328,7 @@ def stage_text(table: str, columns: dict[str, str], text: str, *, copy_format: s
             f'CREATE TEMP TABLE IF NOT EXISTS "{table}" ({spec}) ON COMMIT DELETE ROWS; '
             f'TRUNCATE "{table}"'
         )
-        copy_from(
+        copy_expert(
             cursor,
             f'COPY "{table}" FROM STDIN WITH (FORMAT {copy_format}{options})',
             io.StringIO(text),

@@ -14,6 +14,7 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from core.db import copy_expert
 from discovery.importing import values as v
 from discovery.importing.rows import CellProblem, ParsedRows
 from discovery.models import (
@@ -31,7 +32,6 @@ from discovery.services.imports.sql import (
     _mark_dirty,
     _upsert_rows,
     copy_column,
-    copy_from,
     stage_text,
     unknown_accounts,
 )
@@ -431,7 +431,7 @@ class _ProfileWriter(_Writer):
         now = timezone.now().isoformat()
         stamps = f"\t{now}\t{now}\n"
         with connection.cursor() as cursor:
-            copy_from(
+            copy_expert(
                 cursor,
                 _CREATOR_COPY,
                 io.StringIO(
@@ -441,7 +441,7 @@ class _ProfileWriter(_Writer):
                 ),
                 COPY_READ,
             )
-            copy_from(
+            copy_expert(
                 cursor,
                 _PROFILE_COPY,
                 io.StringIO(
@@ -459,9 +459,9 @@ class _ProfileWriter(_Writer):
                 for niche in sorted(self._niche_ids(names))
             )
             if links:
-                copy_from(cursor, _NICHE_LINK_COPY, io.StringIO(links), COPY_READ)
+                copy_expert(cursor, _NICHE_LINK_COPY, io.StringIO(links), COPY_READ)
             if chunk.snapshots:
-                copy_from(
+                copy_expert(
                     cursor,
                     _SNAPSHOT_COPY,
                     io.StringIO("".join(f"{profile_ids[i]}\t{line}{stamps}" for i, line in chunk.snapshots)),
@@ -764,7 +764,7 @@ class _SnapshotWriter(_Writer):
                 now = timezone.now().isoformat()
                 stamps = f"\t{now}\t{now}\n"
                 copy = "".join(f"{item[1]}\t{text}{stamps}" for item, text in new)
-                copy_from(cursor, _SNAPSHOT_COPY, io.StringIO(copy), COPY_READ)
+                copy_expert(cursor, _SNAPSHOT_COPY, io.StringIO(copy), COPY_READ)
                 touched.update(item[1] for item, _ in new)
             if old:
                 cursor.execute(_SNAPSHOT_UPDATE, _snapshot_arrays(old))
