@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 
 from campaigns.models import Campaign, CampaignStatus, Objective
+from core.filters import IdFilter
 
 
 class CampaignFilterSet(django_filters.FilterSet):
@@ -13,7 +14,7 @@ class CampaignFilterSet(django_filters.FilterSet):
 
     status = django_filters.ChoiceFilter(choices=CampaignStatus.choices)
     objective = django_filters.ChoiceFilter(choices=Objective.choices)
-    organisation = django_filters.NumberFilter(field_name="organisation_id")
+    organisation = IdFilter(field_name="organisation_id")
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:

@@ -6,6 +6,10 @@ from typing import IO, Any
 
 from django.db import connection
 
+# The largest value a BigIntegerField or an id holds (PostgreSQL bigint, SQLite INTEGER): larger
+# numbers are a validation error at the edge, not a database error (a 500) later.
+DB_INT_MAX = 2**63 - 1
+
 
 def copy_expert(cursor: Any, sql: str, buffer: IO[Any], size: int = 8192) -> None:
     """psycopg2's ``COPY ... FROM STDIN`` / ``TO STDOUT`` on a Django cursor, its errors raised as Django's.

@@ -16,12 +16,9 @@ from campaigns.models import (
     ShortlistEntry,
 )
 from campaigns.services import CAMPAIGN_FIELDS
+from core.db import DB_INT_MAX
 from discovery.models import Niche, Platform
 from scoring.models import Tier
-
-# The largest value a BigIntegerField or an id holds (PostgreSQL bigint, SQLite INTEGER): larger
-# numbers are a validation error here, not a database error (a 500) later.
-DB_INT_MAX = 2**63 - 1
 
 
 class CampaignOutputSerializer(serializers.ModelSerializer):

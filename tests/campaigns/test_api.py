@@ -183,6 +183,27 @@ def test_results_and_report(api, brand_member, campaign, entry) -> None:
     assert report["creators"][0]["handle"] == "listed"
 
 
+@pytest.mark.parametrize("value", ["-1.0652262338892242e+264", str(2**63), "1.5", "0", "abc"])
+def test_organisation_filter_refuses_what_is_not_an_id(api, brand_member, campaign, value) -> None:
+    # found by schemathesis: a huge float reached SQLite as an integer it cannot hold (a 500)
+    for url in (
+        f"/api/campaigns/?organisation={value}",
+        f"/api/campaigns/{campaign.pk}/results/?organisation={value}",
+    ):
+        response = api(brand_member).get(url)
+
+        assert response.status_code == 400, (url, response.status_code)
+        assert "organisation" in response.json()
+
+
+def test_organisation_filter_still_narrows_by_id(api, brand_member, campaign) -> None:
+    mine = api(brand_member).get(f"/api/campaigns/?organisation={campaign.organisation_id}").json()
+    none = api(brand_member).get(f"/api/campaigns/?organisation={campaign.organisation_id + 1000}").json()
+
+    assert [c["id"] for c in mine["results"]] == [campaign.pk]
+    assert none["results"] == []
+
+
 @pytest.mark.parametrize("field", ["entry", "likes", "views"])
 def test_results_refuse_numbers_no_database_column_holds(api, brand_member, campaign, entry, field) -> None:
     body = {"entry": entry.pk, "post_ref": "huge", field: 2**63}  # one past bigint's largest value
