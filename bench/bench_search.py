@@ -414,6 +414,7 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
             f"  api/sql {row['api_over_sql_p95']:.2f}",
             file=sys.stderr,
         )
+    stack = _stack_layers(client, max(200, 4 * repeat), warmup)
     return {
         "benchmark": "discovery search",
         "profiles": profiles,
@@ -426,7 +427,42 @@ def run(profiles: int, repeat: int, warmup: int) -> dict[str, Any]:
         "count_exact_up_to": COUNT_EXACT_UP_TO,
         "count_cache_seconds": COUNT_CACHE_SECONDS,
         "results": results,
+        "stack": stack,
     }
+
+
+def _stack_layers(client: Any, repeat: int, warmup: int) -> list[dict[str, Any]]:
+    """p50/p95 of each layer of the floor (``bench.floor_urls.STACK``) and of one database round trip
+    (``SELECT 1`` on the raw cursor), interleaved, so the report shows what the floor is made of."""
+    from django.db import connection
+
+    from bench.floor_urls import STACK
+
+    timings: dict[str, list[float]] = {label: [] for label, _url in STACK}
+    timings["database round trip (SELECT 1)"] = []
+    for i in range(warmup + repeat):
+        for label, url in STACK:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - t0) * 1000
+            assert response.status_code == 200, (url, response.status_code)
+            if i >= warmup:
+                timings[label].append(elapsed)
+        with connection.cursor() as cur:
+            t0 = time.perf_counter()
+            cur.execute("SELECT 1")
+            cur.fetchall()
+            elapsed = (time.perf_counter() - t0) * 1000
+        if i >= warmup:
+            timings["database round trip (SELECT 1)"].append(elapsed)
+    layers = [
+        {"layer": label, "p50_ms": round(statistics.median(v), 3), "p95_ms": round(_pct(v, 0.95), 3)}
+        for label, v in timings.items()
+    ]
+    for layer in layers:
+        p50, p95 = layer["p50_ms"], layer["p95_ms"]
+        print(f"stack: {layer['layer']:<40} p50 {p50:6.2f}  p95 {p95:6.2f}", file=sys.stderr)
+    return layers
 
 
 def _markdown(report: dict[str, Any]) -> str:
@@ -451,6 +487,16 @@ def _markdown(report: dict[str, Any]) -> str:
             f"{r['floor_p95_ms']} | {r['api_above_floor_p50_ms']} | {r['api_over_sql_p95']} | "
             f"{'-' if r.get('count_cold_ms') is None else r['count_cold_ms']} |"
         )
+    if report.get("stack"):
+        lines += [
+            "",
+            "The floor's layers, each adding one thing to the one before (bench/floor_urls.py), and one"
+            " database round trip; times in ms, interleaved in the same run.",
+            "",
+            "| layer | p50 | p95 |",
+            "|---|---:|---:|",
+        ]
+        lines += [f"| {x['layer']} | {x['p50_ms']} | {x['p95_ms']} |" for x in report["stack"]]
     return "\n".join(lines) + "\n"
 
 
