@@ -450,7 +450,8 @@ def settle_catalogue() -> dict[str, float]:
         cur.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
         cur.execute(
             "SELECT coalesce(sum(pg_prewarm(c.oid, 'read')), 0)"
-            " * current_setting('block_size')::int / 1048576.0 FROM pg_class c WHERE c.oid = ANY(%s::regclass[])"
+            " * current_setting('block_size')::int / 1048576.0"
+            " FROM pg_class c WHERE c.oid = ANY(%s::regclass[])"
             " OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY(%s::regclass[]))",
             [SETTLED_TABLES, SETTLED_TABLES],
         )
