@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,16 @@ PROFILE_COLUMNS = [
 POST_COLUMNS = ["profile_id", "posted_at", "kind", "likes", "comments", "shares", "views", "sponsored"]
 
 
+def id_array(ids: Iterable[int]) -> str:
+    """Ids as one PostgreSQL array literal (``'{1,2,3}'``) for a ``%s::bigint[]`` parameter.
+
+    psycopg2 adapts a Python list element by element: ~8-13 ms per statement for a chunk's 5,000 ids
+    (measured, ``DELETE ... = ANY(%s::bigint[])`` 10.5-17 ms with the list against 3.6 ms with the
+    literal), and a chunk sends its ids in five statements. ``int()`` keeps anything but integers out.
+    """
+    return "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
 def ids_param(ids: Sequence[int]) -> Sequence[int] | RawSQL:
     """A chunk's ids for ``__in``: one array parameter on PostgreSQL instead of 2,000 placeholders.
 
@@ -54,7 +64,7 @@ def ids_param(ids: Sequence[int]) -> Sequence[int] | RawSQL:
     array is planned the same way (a hash semi-join or index scans).
     """
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
+        return RawSQL("SELECT unnest(%s::bigint[])", [id_array(ids)])
     return ids
 
 
@@ -89,7 +99,7 @@ def profiles_frame(*, profile_ids: Sequence[int]) -> pd.DataFrame:
         )
         floats = {c: "float64" for c in columns if c not in ("id", "platform")}
         frame = copy_frame(
-            sql, {"ids": list(profile_ids)}, PROFILE_COLUMNS, {"id": "int64", "platform": "str", **floats}
+            sql, {"ids": id_array(profile_ids)}, PROFILE_COLUMNS, {"id": "int64", "platform": "str", **floats}
         )
     else:
         rows = Profile.objects.filter(id__in=ids_param(profile_ids)).order_by().values_list(*PROFILE_COLUMNS)
@@ -197,7 +207,7 @@ def _posts_frame_postgres(
         "tags": tags,
         "has_tags": bool(tags),
         "caption_re": rf"#(?:{'|'.join(metrics.regex_escape(t) for t in tags) or 'x^'})(?:[^a-z0-9_]|$)",
-        "ids": list(profile_ids),
+        "ids": id_array(profile_ids),
     }
     fields = [
         ("profile_id", ">i8"),
@@ -275,7 +285,7 @@ def snapshots_frame(*, profile_ids: Sequence[int]) -> pd.DataFrame:
             f"FROM {FollowerSnapshot._meta.db_table} WHERE profile_id = ANY(%(ids)s::bigint[])"
         )
         fields = [("profile_id", ">i8"), ("captured_on", ">i4"), ("followers", ">f8"), ("following", ">f8")]
-        columns = copy_binary_columns(sql, {"ids": list(profile_ids)}, fields)
+        columns = copy_binary_columns(sql, {"ids": id_array(profile_ids)}, fields)
         days = columns["captured_on"].astype("int64") + PG_EPOCH_DAYS
         # By profile, then day: the order the snapshot metrics take (metrics._by_profile_day),
         # sorted once here instead of in each of them.

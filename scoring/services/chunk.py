@@ -7,7 +7,7 @@ import functools
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -69,8 +69,10 @@ def chunk_score_rows(
     """Compute the score fields of each profile in the chunk, set-based.
 
     Returns a frame with one row per profile and one column per ``ProfileScore`` field (``attname``):
-    floats with NaN for unknown, nullable integers, dates as datetime64 (NaT), money as ``Decimal``
-    (or None), ``signals`` as lists of dicts. ``score_rows_as_dicts`` turns it into field dicts.
+    floats with NaN for unknown, nullable integers, dates as datetime64 (NaT), money as floats (NaN
+    for unknown), each the float nearest to its amount rounded to the column's places (``_round_half_up``;
+    ``pgcopy`` writes them as those exact decimals), ``signals`` as JSON text.
+    ``score_rows_as_dicts`` turns it into field dicts (money as ``Decimal``).
     ``with_platform`` adds the profile's platform as a last column (a full run stages it).
     ``timings`` gets the seconds spent reading ("read") and computing ("compute") added to it.
     """
@@ -223,6 +225,47 @@ def _money(value: float | Decimal | None) -> Decimal | None:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Below this many units of the last place, a float product is far enough from any half-unit for
+# ``floor(x + 0.5)`` to round it as the decimal arithmetic does (see ``_round_half_up``).
+FLOAT_ROUNDING_MAX_UNITS = 1e9
+FLOAT_ROUNDING_TIE_MARGIN = 1e-6
+
+
+def _round_half_up(
+    values: np.ndarray, places: int, *, exact: Callable[[int], Decimal] | None = None
+) -> np.ndarray:
+    """``Decimal(str(v)).quantize(10**-places, ROUND_HALF_UP)`` of each value, as the nearest float.
+
+    Rounded in float (``floor(|v| * 10**places + 0.5)``, sign kept: half away from zero, as
+    ROUND_HALF_UP) where that cannot differ from the decimal rounding: the scaled value is under 10^9
+    units, where its float error (with that of ``str(v)``, the shortest repr) is below 2e-7 units, and
+    more than 1e-6 units from a half unit. The rest (near a tie, huge or not finite) goes through
+    ``Decimal``: ``exact(k)`` (the value at position ``k`` as the caller's decimal arithmetic computes
+    it), else ``Decimal(str(v))``. ``units / 10**places`` is the float nearest to the decimal, the
+    float of that ``Decimal``. NaN stays NaN.
+    """
+    scale = 10.0**places
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = values * scale
+        magnitude = np.abs(scaled)
+        units = np.floor(magnitude + 0.5)
+        sure = (magnitude < FLOAT_ROUNDING_MAX_UNITS) & (
+            np.abs(magnitude - np.floor(magnitude) - 0.5) > FLOAT_ROUNDING_TIE_MARGIN
+        )
+    out = np.copysign(units, scaled) / scale
+    places_exp = Decimal(1).scaleb(-places)
+    for k in np.flatnonzero(~sure & ~np.isnan(values)).tolist():
+        decimal = exact(k) if exact is not None else Decimal(str(float(values[k])))
+        out[k] = float(decimal.quantize(places_exp, rounding=ROUND_HALF_UP))
+    return out
+
+
+def _cpe_decimal(price: np.ndarray, engaged: np.ndarray, where: np.ndarray, k: int) -> Decimal:
+    """The k-th CPE of ``where`` as the decimal quotient: the price in cents over str(engagements)."""
+    i = int(np.flatnonzero(where)[k])
+    return Decimal(f"{price[i]:.2f}") / Decimal(str(float(engaged[i])))
+
+
 SCORE_COLUMNS = [f.attname for f in ProfileScore._meta.concrete_fields]
 DATE_COLUMNS = frozenset(
     f.attname for f in ProfileScore._meta.concrete_fields if f.get_internal_type() == "DateField"
@@ -230,8 +273,12 @@ DATE_COLUMNS = frozenset(
 FLOAT_COLUMNS = frozenset(
     f.attname for f in ProfileScore._meta.concrete_fields if f.get_internal_type() == "FloatField"
 )
-MONEY_COLUMNS = ("price", "price_low", "price_high", "cpe")
-CPE_PLACES = Decimal("0.0001")
+# Decimal places of the money columns (the chunk frame holds them as floats).
+MONEY_PLACES = {
+    f.attname: f.decimal_places
+    for f in ProfileScore._meta.concrete_fields
+    if f.get_internal_type() == "DecimalField"
+}
 
 
 def _floats(values: Any, index: pd.Index | None = None) -> np.ndarray:
@@ -414,15 +461,18 @@ def _prices(
     factor = np.where(known, np.minimum(cfg.er_factor_max, np.maximum(cfg.er_factor_min, ratio)), 1.0)
     spread = cfg.price_range_pct / 100
     cards: dict[tuple[str, str, str], Any] = {}
-    price: list[Decimal | None] = [None] * n
-    low: list[Decimal | None] = [None] * n
-    high: list[Decimal | None] = [None] * n
+    # Money as floats, each the double nearest to its rounded decimal (see ``_round_half_up``).
+    price = np.full(n, np.nan)
+    low = np.full(n, np.nan)
+    high = np.full(n, np.nan)
     currency = [""] * n
     provenance = [""] * n
     has_quote = [False] * n
     deliverable_out = list(deliverables)
     pids = index.tolist()
     followers_list, factor_list = followers.tolist(), factor.tolist()
+    estimated: list[int] = []
+    estimates: list[float] = []
     for i, (p, t, d) in enumerate(zip(platform.tolist(), tier.tolist(), deliverables, strict=True)):
         rates = quoted.get(pids[i])
         if rates:
@@ -435,7 +485,8 @@ def _prices(
                 quoted=rates,
                 context=context,
             )
-            price[i], low[i], high[i] = one["price"], one["price_low"], one["price_high"]
+            for column, key in ((price, "price"), (low, "price_low"), (high, "price_high")):
+                column[i] = np.nan if one[key] is None else float(one[key])
             currency[i], provenance[i] = one["currency"], one["price_provenance"]
             has_quote[i], deliverable_out[i] = True, one["price_deliverable"]
             continue
@@ -459,15 +510,23 @@ def _prices(
         if found is None:
             continue
         band_low, band_high, cur, (lower, upper) = found
-        estimate = metrics.estimate_price(f, band_low, band_high, lower, upper, factor_list[i])
-        price[i] = _money(estimate)
-        low[i] = _money(estimate * (1 - spread))
-        high[i] = _money(estimate * (1 + spread))
+        estimated.append(i)
+        estimates.append(metrics.estimate_price(f, band_low, band_high, lower, upper, factor_list[i]))
         currency[i], provenance[i] = cur, Provenance.ESTIMATED.value
-    cpe: list[Decimal | None] = [None] * n
-    for i, (amount, engaged) in enumerate(zip(price, engagements.tolist(), strict=True)):
-        if amount is not None and engaged == engaged and engaged:
-            cpe[i] = (amount / Decimal(str(engaged))).quantize(CPE_PLACES, rounding=ROUND_HALF_UP)
+    if estimated:
+        # The same float products as ``estimate * (1 - spread)`` one by one, then rounded together.
+        values = np.array(estimates, dtype="float64")
+        price[estimated] = _round_half_up(values, 2)
+        low[estimated] = _round_half_up(values * (1 - spread), 2)
+        high[estimated] = _round_half_up(values * (1 + spread), 2)
+    # Cost per engagement: price / expected engagements (both known, engagements not 0), 4 places.
+    cpe = np.full(n, np.nan)
+    engaged = np.asarray(engagements, dtype="float64")
+    with_cpe = ~np.isnan(price) & ~np.isnan(engaged) & (engaged != 0)
+    if with_cpe.any():
+        cpe[with_cpe] = _round_half_up(
+            price[with_cpe] / engaged[with_cpe], 4, exact=lambda k: _cpe_decimal(price, engaged, with_cpe, k)
+        )
     return {
         "price_low": low,
         "price_high": high,
@@ -490,6 +549,10 @@ def score_rows_as_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
         series = frame[name]
         if name in DATE_COLUMNS:
             values.append([None if pd.isna(v) else v.date() for v in series])
+        elif name in MONEY_PLACES:
+            spec = f".{MONEY_PLACES[name]}f"
+            amounts = series.astype("float64").tolist()
+            values.append([None if v != v else Decimal(format(v, spec)) for v in amounts])
         elif name in FLOAT_COLUMNS:
             values.append([None if v != v else v for v in series.astype("float64").tolist()])
         elif str(series.dtype) == "Int64":

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 
 from discovery.models import Profile
 from scoring.models import DirtyProfile
+from scoring.selectors import id_array
 
 DIRTY_TABLE = DirtyProfile._meta.db_table
 # Ids per marking statement: one array parameter each, so this bounds memory, not round trips.
@@ -38,7 +39,7 @@ def profiles_mark_dirty(*, profile_ids: Iterable[int]) -> None:
         batch = ids[start : start + MARK_BATCH]  # sorted: concurrent markers lock rows in one order
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(MARK_IDS_SQL, [batch])
+                cursor.execute(MARK_IDS_SQL, [id_array(batch)])
         else:
             DirtyProfile.objects.bulk_create(
                 [DirtyProfile(profile_id=pk) for pk in batch], batch_size=500, ignore_conflicts=True
@@ -78,7 +79,7 @@ def profiles_clear_dirty(*, profile_ids: Iterable[int]) -> int:
         return 0
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {DIRTY_TABLE} WHERE profile_id = ANY(%s::bigint[])", [ids])
+            cursor.execute(f"DELETE FROM {DIRTY_TABLE} WHERE profile_id = ANY(%s::bigint[])", [id_array(ids)])
             return cursor.rowcount
     return sum(
         DirtyProfile.objects.filter(profile_id__in=ids[start : start + 500]).delete()[0]
@@ -102,10 +103,10 @@ def dirty_take(
         where, params = ["true"], []
         if among is not None:
             where.append("profile_id = ANY(%s::bigint[])")
-            params.append(sorted(among))
+            params.append(id_array(sorted(among)))
         if exclude_ids:
             where.append("NOT (profile_id = ANY(%s::bigint[]))")
-            params.append(sorted(exclude_ids))
+            params.append(id_array(sorted(exclude_ids)))
         limit = ""
         if batch_size is not None:
             limit = "ORDER BY profile_id LIMIT %s"

@@ -235,7 +235,7 @@ def queue_claim(*, run_id: int, batch_size: int) -> list[int]:
             cursor.execute(
                 f"DELETE FROM {ScoringQueueItem._meta.db_table} WHERE run_id = %s "
                 "AND position BETWEEN %s AND %s AND profile_id = ANY(%s::bigint[])",
-                [run_id, taken[0][1], taken[-1][1], ids],
+                [run_id, taken[0][1], taken[-1][1], selectors.id_array(ids)],
             )
     elif ids:
         ScoringQueueItem.objects.filter(run_id=run_id, profile_id__in=ids).delete()

@@ -133,6 +133,35 @@ def test_binary_copy_of_long_text_cells_and_an_empty_frame():
     assert empty == []
 
 
+def test_binary_copy_writes_float_money_as_its_exact_decimal():
+    # given: money as the chunk frame holds it, floats nearest to 2- and 4-place decimals (2.67 and
+    # 0.1235 are a little below them as floats, which a truncating conversion would get wrong)
+    frame = pd.DataFrame(
+        {
+            "money": [2.67, -0.05, np.nan, 1234567890.12, 0.1, 0.0],
+            "rate": [0.1235, 99999999.9999, 0.0001, np.nan, -2.5, 1e-4 * 3],
+        }
+    )
+
+    # when
+    rows = _round_trip(frame)
+
+    # then
+    assert rows == [
+        (Decimal("2.67"), Decimal("0.1235")),
+        (Decimal("-0.05"), Decimal("99999999.9999")),
+        (None, Decimal("0.0001")),
+        (Decimal("1234567890.12"), None),
+        (Decimal("0.10"), Decimal("-2.5000")),
+        (Decimal("0.00"), Decimal("0.0003")),
+    ]
+
+
+def test_binary_copy_refuses_float_money_too_large_for_its_column():
+    with pytest.raises(ValueError, match="too large"):
+        copy_binary(pd.DataFrame({"money": [1e15]}), {"money": "numeric(12,2)"})
+
+
 def test_binary_copy_names_a_column_type_it_cannot_encode():
     frame = pd.DataFrame({"point": [1]})
 
