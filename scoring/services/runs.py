@@ -293,11 +293,21 @@ def _scores_upsert(*, buffer: io.IOBase, columns: list[str], copy_format: str = 
         )
         # The profile's follower count goes in with the row (else the insert trigger looks it up row by
         # row; scoring 0011); a row whose profile is gone keeps NULL and meets the foreign key as before.
+        # Rows equal to the stored score (but for computed_at) are left out first, as the publish does:
+        # ON CONFLICT ... WHERE would not rewrite them either, but it still locks each one (a write to
+        # its page) - in a dirty run whose profiles' numbers did not move, most of the statement.
         staged = ", ".join(f'st."{c}"' for c in columns)
+        compared = [c for c in columns if c not in ("profile_id", "computed_at")]
+        unchanged = (
+            f"SELECT 1 FROM {table} cur WHERE cur.profile_id = st.profile_id AND "
+            f"({', '.join(f'cur.{c}' for c in compared)}) IS NOT DISTINCT FROM "
+            f"({', '.join(f'st.{c}' for c in compared)})"
+        )
         cursor.execute(
             f"INSERT INTO {table} ({column_list}, profile_followers) "
             f"SELECT {staged}, p.followers FROM {SCORE_STAGE} st "
-            f"LEFT JOIN {Profile._meta.db_table} p ON p.id = st.profile_id {_upsert_tail(table, columns)}"
+            f"LEFT JOIN {Profile._meta.db_table} p ON p.id = st.profile_id "
+            f"WHERE NOT EXISTS ({unchanged}) {_upsert_tail(table, columns)}"
         )
         # Emptied now, not only at commit: one transaction may write several times (one-by-one retry).
         cursor.execute(f"TRUNCATE {SCORE_STAGE}")

@@ -383,3 +383,43 @@ def test_the_score_write_keeps_empty_text_null_and_awkward_json_apart():
     assert score.price == Decimal("12.35")
     assert score.tier_relative_er == 0.1 + 0.2  # floats round-trip exactly
     assert score.computed_at == now
+
+
+def test_a_dirty_rescore_leaves_unchanged_score_rows_unlocked_and_rewrites_changed_ones():
+    # given: two scored profiles, marked dirty again; only one of them has new numbers
+    from django.db import connection
+
+    from scoring.services import profiles_mark_dirty
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row versions and locks (xmin, xmax) are PostgreSQL's")
+    same, moved = ProfileFactory(followers=10_000), ProfileFactory(followers=10_000)
+    for profile in (same, moved):
+        _posts(profile, 2, likes=100, comments=0)
+    scoring_run_sync()
+    Profile.objects.filter(pk=moved.pk).update(followers=20_000)
+    profiles_mark_dirty(profile_ids=[same.pk, moved.pk])
+
+    def versions() -> dict[int, tuple[str, str]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT profile_id, xmin::text, xmax::text FROM scoring_profilescore "
+                "WHERE profile_id = ANY(%s)",
+                [[same.pk, moved.pk]],
+            )
+            return {pk: (xmin, xmax) for pk, xmin, xmax in cursor.fetchall()}
+
+    before = versions()
+    computed_before = ProfileScore.objects.get(profile=same).computed_at
+
+    # when
+    run = scoring_run_sync()
+
+    # then: the unchanged row was neither rewritten nor locked (ON CONFLICT ... DO UPDATE ... WHERE
+    # false would have set its xmax to the run's transaction); the changed one was rewritten
+    after = versions()
+    assert run.scored == 2
+    assert after[same.pk] == before[same.pk]
+    assert after[moved.pk][0] != before[moved.pk][0]
+    assert ProfileScore.objects.get(profile=same).computed_at == computed_before
+    assert ProfileScore.objects.get(profile=moved).followers == 20_000
