@@ -94,7 +94,7 @@ def ensure_database(url: str) -> None:
         if cur.fetchone() is None:
             cur.execute(f'CREATE DATABASE "{parts.path.lstrip("/")}"')
     admin.close()
-    env = {**os.environ, "DATABASE_URL": url, "MICROLENS_MODE": "local"}
+    env = {**os.environ, "DATABASE_URL": url, "MICROLENS_MODE": "local", "DJANGO_DEBUG": "0"}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=REPO, env=env, check=True)
 
 
@@ -241,7 +241,14 @@ class Worker:
 
     def __init__(self, url: str, log: Path) -> None:
         self.name = f"bench-{uuid.uuid4().hex[:6]}"
-        env = {**os.environ, "DATABASE_URL": url, "MICROLENS_MODE": "local", "DJANGO_LOG_LEVEL": "WARNING"}
+        # DEBUG off, as a deployed worker runs (local mode's DEBUG keeps every statement in memory).
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "MICROLENS_MODE": "local",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -499,6 +506,7 @@ def main() -> None:
     ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("MICROLENS_MODE", "local")
+    os.environ["DJANGO_DEBUG"] = "0"
     os.environ["DJANGO_LOG_LEVEL"] = "WARNING"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(REPO))
