@@ -241,13 +241,16 @@ class Worker:
 
     def __init__(self, url: str, log: Path) -> None:
         self.name = f"bench-{uuid.uuid4().hex[:6]}"
-        # DEBUG off, as a deployed worker runs (local mode's DEBUG keeps every statement in memory).
+        # As a deployed worker runs (docker-compose.yml's worker service): DEBUG off (local mode's DEBUG
+        # keeps every statement in memory) and serial PostgreSQL plans. Only the workers: the SQL
+        # statement it is compared with keeps the server's parallel plans.
         env = {
             **os.environ,
             "DATABASE_URL": url,
             "MICROLENS_MODE": "local",
             "DJANGO_DEBUG": "0",
             "DJANGO_LOG_LEVEL": "WARNING",
+            "DB_PARALLEL_WORKERS_PER_GATHER": "0",
         }
         self.proc = subprocess.Popen(
             [

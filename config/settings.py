@@ -119,7 +119,9 @@ if USING_POSTGRES:
     # Parallel query per statement: the web tier sets 0 (config/gunicorn.conf.py). On a small server
     # under concurrent users, a page's LIMIT query split across workers reads several times the rows
     # (a relevance walk at 1M: 149 ms in parallel against 28-55 ms serial) and takes cores from the
-    # other requests. Scoring workers and the shell keep the server's default.
+    # other requests. The Celery workers set 0 too (docker-compose.yml's worker service): a scoring
+    # chunk's reads already run in lanes, and parallel plans on top slowed a 1M full rescore with two
+    # workers from 154 s to 244 s. The shell and management commands keep the server's default.
     _parallel = env.str("DB_PARALLEL_WORKERS_PER_GATHER", default="")
     if _parallel:
         DATABASES["default"]["OPTIONS"]["options"] += f" -c max_parallel_workers_per_gather={int(_parallel)}"

@@ -117,6 +117,13 @@ def test_app_env_names_are_all_read_by_settings_and_production_ones_are_set(serv
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
 
 
+def test_worker_runs_serial_database_plans_and_keeps_the_shared_environment(services: dict) -> None:
+    # then: parallel plans slowed the scoring reads of two worker processes (README "Scoring")
+    worker, web = services["worker"]["environment"], services["web"]["environment"]
+    assert worker["DB_PARALLEL_WORKERS_PER_GATHER"] == "0"
+    assert {k: v for k, v in worker.items() if k != "DB_PARALLEL_WORKERS_PER_GATHER"} == web
+
+
 def test_web_and_worker_share_the_uploads_volume_and_data_is_persistent(
     compose: dict, services: dict
 ) -> None:
