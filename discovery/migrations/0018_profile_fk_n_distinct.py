@@ -22,20 +22,20 @@ TABLES = ("discovery_post", "discovery_followersnapshot")
 N_DISTINCT = -0.05
 
 
-def forwards(apps, schema_editor):
+def _alter(schema_editor, option):
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in TABLES:
-        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN profile_id SET (n_distinct = {N_DISTINCT})")
+        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN profile_id {option}")
         schema_editor.execute(f"ANALYZE {table} (profile_id)")
+
+
+def forwards(apps, schema_editor):
+    _alter(schema_editor, f"SET (n_distinct = {N_DISTINCT})")
 
 
 def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table in TABLES:
-        schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN profile_id RESET (n_distinct)")
-        schema_editor.execute(f"ANALYZE {table} (profile_id)")
+    _alter(schema_editor, "RESET (n_distinct)")
 
 
 class Migration(migrations.Migration):
